@@ -1,0 +1,2 @@
+/** The service's own PostgreSQL schema; no other service reads it. */
+export const FUNDING_SCHEMA = 'funding';

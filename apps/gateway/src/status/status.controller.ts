@@ -1,0 +1,28 @@
+import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
+import { RpcClient } from '@wandelwerk/messaging';
+import { BACKEND_SERVICES, PlatformStatusDto, ServiceStatusDto } from './service-status.dto.js';
+
+/** Which services answer over NATS request/reply, as an operator (or a load balancer) sees it through the gateway. */
+@Controller('api/v1/status')
+export class StatusController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  async status(): Promise<PlatformStatusDto> {
+    const services = await Promise.all(BACKEND_SERVICES.map((service) => this.ping(service)));
+    return { status: services.every((s) => s.status === 'up') ? 'ok' : 'degraded', services };
+  }
+
+  private async ping(service: ServiceStatusDto['service']): Promise<ServiceStatusDto> {
+    const started = performance.now();
+    const latency = (): number => Math.round(performance.now() - started);
+    try {
+      await this.rpc.request(`${service}.system.ping`, {}, 1_000);
+      return { service, status: 'up', latencyMs: latency() };
+    } catch (error) {
+      const timedOut =
+        error instanceof HttpException && error.getStatus() === (HttpStatus.GATEWAY_TIMEOUT as number);
+      return { service, status: timedOut ? 'timeout' : 'unavailable', latencyMs: latency() };
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// Jest runs the TypeScript sources in ESM mode (NestJS 12 is pure ESM); `tsc -b` does the type checking.
+const shared = {
+  extensionsToTreatAsEsm: ['.ts'],
+  testEnvironment: 'node',
+  moduleNameMapper: {
+    '^@wandelwerk/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.base.json' }] },
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+  testPathIgnorePatterns: ['/dist/', '/node_modules/'],
+  rootDir: '.',
+};
+
+export default {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'],
+      testPathIgnorePatterns: ['/dist/', '/node_modules/', '\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: [
+        '<rootDir>/{apps,libs}/*/src/**/*.int.spec.ts',
+        '<rootDir>/{apps,libs}/*/src/**/*.e2e.spec.ts',
+        '<rootDir>/e2e/**/*.e2e.spec.ts',
+      ],
+      slowTestThreshold: 30,
+    },
+  ],
+};

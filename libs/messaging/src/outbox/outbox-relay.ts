@@ -1,0 +1,309 @@
+import pg from 'pg';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { type JsonLogger, serializeError } from '@wandelwerk/observability';
+import { subjectOf, RELAY_RETRY_HORIZON_MS } from '../topology/topology.js';
+import { outboxChannel, quoteSchema } from './messaging-tables.js';
+
+export interface OutboxRelayOptions {
+  databaseUrl: string;
+  schema: string;
+  js: JetStreamClient;
+  /** NATS prefix of the topology (see topology.ts). */
+  prefix: string;
+  logger: JsonLogger;
+  batchSize?: number;
+  /** Safety net in case a notification is missed (listener reconnecting); the hot path never waits for it. */
+  fallbackPollMs?: number;
+  publishTimeoutMs?: number;
+  maxBackoffMs?: number;
+  /** Sent outbox rows and handled inbox ids older than this are deleted. */
+  outboxRetentionDays?: number;
+  inboxRetentionDays?: number;
+  housekeepingIntervalMs?: number;
+  /** Test seam: runs after publishing and before marking rows sent, to simulate a relay that dies right there. */
+  beforeMarkSent?: (eventIds: string[]) => Promise<void>;
+}
+
+interface OutboxRow {
+  seq: string;
+  id: string;
+  aggregate_id: string;
+  type: string;
+  payload: string;
+}
+
+export interface RelayStats {
+  published: number;
+  duplicates: number;
+  failures: number;
+  isLeader: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Publishes outbox rows to JetStream, the event id as message id, so a row that is published twice (the relay died
+ * between publishing and marking) is dropped by JetStream's de-duplication and consumers still see it once.
+ *
+ * One relay per service schema is active at a time (a PostgreSQL advisory lock held on the listening connection):
+ * that keeps the per-aggregate order without coordination between replicas; the others stand by.
+ */
+export class OutboxRelay {
+  private readonly pool: pg.Pool;
+  private listener: pg.Client | undefined;
+  private readonly logger: JsonLogger;
+  private readonly channel: string;
+  private readonly sql: {
+    fetch: string;
+    markSent: string;
+    markFailed: string;
+    purgeOutbox: string;
+    purgeInbox: string;
+  };
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeRequested = false;
+  private wakeUp: (() => void) | undefined;
+  private housekeepingTimer: NodeJS.Timeout | undefined;
+  private readonly stats: RelayStats = { published: 0, duplicates: 0, failures: 0, isLeader: false };
+  private backoffMs = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    const s = quoteSchema(options.schema);
+    this.channel = outboxChannel(options.schema);
+    this.logger = options.logger.child({ context: 'OutboxRelay', schema: options.schema });
+    this.pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 2,
+      application_name: `${options.schema}-relay`,
+    });
+    this.pool.on('error', (error) =>
+      this.logger.write('warn', 'relay pool connection failed', { err: serializeError(error) }),
+    );
+    this.sql = {
+      fetch: `SELECT seq, id, aggregate_id, type, payload::text AS payload FROM ${s}.outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+      markSent: `UPDATE ${s}.outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[])`,
+      markFailed: `UPDATE ${s}.outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
+      purgeOutbox: `DELETE FROM ${s}.outbox WHERE seq IN (SELECT seq FROM ${s}.outbox WHERE sent_at < now() - make_interval(days => $1) LIMIT 10000)`,
+      purgeInbox: `DELETE FROM ${s}.inbox WHERE ctid IN (SELECT ctid FROM ${s}.inbox WHERE handled_at < now() - make_interval(days => $1) LIMIT 10000)`,
+    };
+  }
+
+  get statistics(): Readonly<RelayStats> {
+    return { ...this.stats };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+    this.housekeepingTimer = setInterval(
+      () => void this.housekeeping(),
+      this.options.housekeepingIntervalMs ?? 3600_000,
+    );
+    this.housekeepingTimer.unref();
+  }
+
+  /** Finishes the batch in flight, releases leadership and closes its connections. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.housekeepingTimer);
+    this.wake();
+    await this.loop;
+    await this.closeListener();
+    await this.pool.end();
+  }
+
+  /** Called on NOTIFY; also useful for callers that just committed. */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  /** Resolves once the outbox has no unsent row (tests and benchmarks). */
+  async waitUntilIdle(timeoutMs = 10_000): Promise<void> {
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.wake();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`outbox of ${this.options.schema} not drained in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([idle, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async housekeeping(): Promise<void> {
+    if (!this.stats.isLeader) return;
+    try {
+      await this.pool.query(this.sql.purgeOutbox, [this.options.outboxRetentionDays ?? 7]);
+      await this.pool.query(this.sql.purgeInbox, [this.options.inboxRetentionDays ?? 30]);
+    } catch (error) {
+      this.logger.write('warn', 'outbox housekeeping failed', { err: serializeError(error) });
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (!this.stats.isLeader) {
+          await this.becomeLeader();
+          if (!this.stats.isLeader) {
+            await this.waitForWake(2_000);
+            continue;
+          }
+        }
+        this.wakeRequested = false;
+        const rows = (await this.pool.query<OutboxRow>(this.sql.fetch, [this.options.batchSize ?? 500])).rows;
+        if (rows.length === 0) {
+          this.idleWaiters.splice(0).forEach((resolve) => resolve());
+          await this.waitForWake(this.options.fallbackPollMs ?? 1_000);
+          continue;
+        }
+        const failed = await this.publishBatch(rows);
+        if (failed) await this.pause();
+        else this.backoffMs = 0;
+      } catch (error) {
+        this.logger.write('error', 'outbox relay round failed; retrying', { err: serializeError(error) });
+        await this.pause();
+      }
+    }
+  }
+
+  private async pause(): Promise<void> {
+    this.backoffMs = Math.min(this.options.maxBackoffMs ?? 5_000, Math.max(100, this.backoffMs * 2));
+    await sleep(this.backoffMs);
+  }
+
+  /**
+   * Publishes the rows of each aggregate one after the other (JetStream keeps a connection's publish order) and
+   * different aggregates side by side. An aggregate stops at its first failure, so nothing overtakes it.
+   */
+  private async publishBatch(rows: OutboxRow[]): Promise<boolean> {
+    const byAggregate = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const chain = byAggregate.get(row.aggregate_id);
+      if (chain) chain.push(row);
+      else byAggregate.set(row.aggregate_id, [row]);
+    }
+    const sent: string[] = [];
+    let failed = false;
+    await Promise.all(
+      [...byAggregate.values()].map(async (chain) => {
+        for (const row of chain) {
+          try {
+            const ack = await this.options.js.publish(subjectOf(this.options.prefix, row.type), row.payload, {
+              msgID: row.id,
+              timeout: this.options.publishTimeoutMs ?? 5_000,
+            });
+            if (ack.duplicate) this.stats.duplicates++;
+            sent.push(row.id);
+          } catch (error) {
+            failed = true;
+            this.stats.failures++;
+            this.logger.write('warn', 'publishing an outbox row failed; it stays for the next round', {
+              eventId: row.id,
+              type: row.type,
+              err: serializeError(error),
+            });
+            await this.pool.query(this.sql.markFailed, [row.id, String(error)]).catch(() => undefined);
+            return;
+          }
+        }
+      }),
+    );
+    if (sent.length > 0) {
+      await this.options.beforeMarkSent?.(sent);
+      await this.markSent(sent);
+      this.stats.published += sent.length;
+    }
+    return failed;
+  }
+
+  private async markSent(ids: string[]): Promise<void> {
+    const deadline = Date.now() + RELAY_RETRY_HORIZON_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.pool.query(this.sql.markSent, [ids]);
+        return;
+      } catch (error) {
+        // Unmarked rows are published again later; JetStream drops them as duplicates within the window.
+        if (!this.running || Date.now() > deadline) throw error;
+        this.logger.write('warn', 'marking outbox rows sent failed; retrying', {
+          attempt,
+          err: serializeError(error),
+        });
+        await sleep(Math.min(5_000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async becomeLeader(): Promise<void> {
+    try {
+      if (!this.listener) await this.openListener();
+      const result = await this.listener!.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+        [`wandelwerk-outbox-${this.options.schema}`],
+      );
+      this.stats.isLeader = result.rows[0]?.locked === true;
+      if (this.stats.isLeader) this.logger.write('info', 'outbox relay is active for this schema');
+    } catch (error) {
+      this.logger.write('warn', 'outbox relay cannot reach PostgreSQL; retrying', {
+        err: serializeError(error),
+      });
+      await this.closeListener();
+    }
+  }
+
+  private async openListener(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.options.databaseUrl,
+      application_name: `${this.options.schema}-relay-listener`,
+    });
+    client.on('notification', () => this.wake());
+    // Losing this connection loses the advisory lock too: step down and compete again.
+    const lost = (error?: Error): void => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      this.stats.isLeader = false;
+      if (this.running)
+        this.logger.write(
+          'warn',
+          'outbox relay lost its PostgreSQL session',
+          error ? { err: serializeError(error) } : {},
+        );
+      this.wake();
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    await client.connect();
+    await client.query(`LISTEN ${this.channel}`);
+    this.listener = client;
+  }
+
+  private async closeListener(): Promise<void> {
+    const client = this.listener;
+    this.listener = undefined;
+    this.stats.isLeader = false;
+    if (client) await client.end().catch(() => undefined);
+  }
+
+  private async waitForWake(timeoutMs: number): Promise<void> {
+    if (this.wakeRequested || !this.running) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = undefined;
+  }
+}
