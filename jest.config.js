@@ -4,6 +4,7 @@ const shared = {
   testEnvironment: 'node',
   moduleNameMapper: {
     '^@wandelwerk/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@wandelwerk/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.base.json' }] },

@@ -1,9 +1,6 @@
-import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { Controller, Inject, Module, type INestMicroservice } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import {
   jetstream,
   jetstreamManager,
@@ -17,7 +14,6 @@ import { DataSource } from 'typeorm';
 import {
   buildCloudEvent,
   proposalEndorsedFixture,
-  validateEventData,
   type CloudEvent,
   type ProposalEndorsedEvent,
 } from '@wandelwerk/contracts';
@@ -27,17 +23,23 @@ import {
   buildTopology,
   connectNats,
   deleteTopology,
-  EventContext,
-  JetStreamTransport,
   messagingTablesUp,
   OutboxPublisher,
   OutboxRelay,
   provisionTopology,
-  RethrowErrorsFilter,
   streamNameOf,
   subjectOf,
   type Topology,
 } from '@wandelwerk/messaging';
+import {
+  CONSUMER,
+  EVENT_TYPE,
+  PRODUCER,
+  type ConsumerWorkerData,
+  type FromConsumer,
+  type ToConsumer,
+  type TransactionSummary,
+} from './messaging/shared.js';
 import { cpuBetween, cpuSnapshot, type CpuUsage } from './support/machine.js';
 import { runSuite, type Report, type SuiteContext } from './support/report.js';
 import { closedLoop, Counter, distribution, now, openLoop, sleep, until } from './support/stats.js';
@@ -46,13 +48,11 @@ import { closedLoop, Counter, distribution, now, openLoop, sleep, until } from '
  * The messaging suite: the platform path (a "projects" transaction writes a business row and its event to the
  * outbox -> OutboxRelay -> JetStream -> the "funding" service's JetStreamTransport with inbox -> a handler that writes
  * an effect row) beside the raw limits of the same machine (the same INSERT plus outbox row through `pg` alone;
- * JetStream publish with acknowledgement alone). Everything runs in this one process, so commit and handling times
- * are read from the same monotonic clock.
+ * JetStream publish with acknowledgement alone). The producers and the relay ("projects") run on the main thread, the
+ * consumer ("funding", a separate process in a deployment) on a worker thread of its own; both read the process's
+ * monotonic clock, so commit and handling times can be subtracted.
  */
 
-const EVENT_TYPE = proposalEndorsedFixture.type;
-const PRODUCER = 'projects';
-const CONSUMER = 'funding';
 const TARGET_RATIO = 0.35;
 const TARGET_P99_MS = 25;
 const LATENCY_LOAD = 0.25;
@@ -117,17 +117,26 @@ async function createSchema(db: TestDatabase, schema: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The consumer: a Nest microservice of the "funding" service with the platform's transport.
+// The consumer: the "funding" service's Nest microservice with the platform's transport, on its own thread.
 
-/** Shared by producers and the handler: when each event committed and when its handler ran. */
+/** When each event committed (producers, main thread) and when its handler ran (consumer thread). */
 class Recorder {
-  readonly handled = new Counter();
+  handledCount: () => number = () => 0;
   committedAt = new Map<string, number>();
   handledAt = new Map<string, number>();
+
+  handled(): number {
+    return this.handledCount();
+  }
 
   reset(): void {
     this.committedAt = new Map();
     this.handledAt = new Map();
+  }
+
+  allHandled(): boolean {
+    for (const id of this.committedAt.keys()) if (!this.handledAt.has(id)) return false;
+    return true;
   }
 
   /** Commit-to-handled latencies of the events that both committed and were handled since the last reset. */
@@ -149,23 +158,86 @@ class Recorder {
   }
 }
 
-const RECORDER = Symbol('recorder');
+class ConsumerThread {
+  private readonly counter: Int32Array;
+  private readonly worker: Worker;
+  private summaryWaiter: ((summary: TransactionSummary) => void) | undefined;
+  private closedWaiter: (() => void) | undefined;
+  private failure: Error | undefined;
 
-@Controller()
-class ReservationHandlers {
-  constructor(@Inject(RECORDER) private readonly recorder: Recorder) {}
+  private constructor(
+    env: Environment,
+    settings: Settings,
+    private readonly recorder: Recorder,
+  ) {
+    const handledCounter = new SharedArrayBuffer(4);
+    this.counter = new Int32Array(handledCounter);
+    const workerData: ConsumerWorkerData = {
+      databaseUrl: env.db.url,
+      natsUrl: testSettings().NATS_URL,
+      prefix: env.prefix,
+      concurrency: settings.concurrency,
+      poolSize: settings.consumerPool,
+      handledCounter,
+    };
+    this.worker = new Worker(new URL('./messaging/consumer-worker.js', import.meta.url), { workerData });
+    recorder.handledCount = () => Atomics.load(this.counter, 0);
+  }
 
-  @EventPattern<string>(EVENT_TYPE)
-  async onEndorsed(
-    @Payload() event: CloudEvent<ProposalEndorsedEvent>,
-    @Ctx() ctx: EventContext,
-  ): Promise<void> {
-    if (!this.recorder.handledAt.has(event.id)) this.recorder.handledAt.set(event.id, now());
-    this.recorder.handled.add();
-    await ctx.manager.query(
-      `INSERT INTO ${CONSUMER}.reservations (event_id, proposal_id, amount_cents) VALUES ($1, $2, $3)`,
-      [event.id, event.subject, event.data.proposal.requestedFundingCents],
-    );
+  static async start(env: Environment, settings: Settings, recorder: Recorder): Promise<ConsumerThread> {
+    const thread = new ConsumerThread(env, settings, recorder);
+    await new Promise<void>((resolve, reject) => {
+      thread.worker.on('message', (message: FromConsumer) => {
+        if (message.kind === 'ready') resolve();
+        else if (message.kind === 'failed') reject(new Error(`consumer thread failed: ${message.error}`));
+        else thread.receive(message);
+      });
+      thread.worker.on('error', (error) => {
+        thread.failure = error;
+        reject(error);
+      });
+    });
+    return thread;
+  }
+
+  private receive(message: FromConsumer): void {
+    if (message.kind === 'handled') {
+      const { handledAt } = this.recorder;
+      message.ids.forEach((id, i) => {
+        if (!handledAt.has(id)) handledAt.set(id, message.times[i]);
+      });
+    } else if (message.kind === 'summary') {
+      this.summaryWaiter?.(message.summary);
+    } else if (message.kind === 'closed') {
+      this.closedWaiter?.();
+    }
+  }
+
+  private post(message: ToConsumer): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage(message);
+  }
+
+  /** The consumer's transactions that ended in [from, to). */
+  summary(from: number, to: number): Promise<TransactionSummary> {
+    const answer = new Promise<TransactionSummary>((resolve) => (this.summaryWaiter = resolve));
+    this.post({ kind: 'summary', from, to });
+    return answer;
+  }
+
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization {
+    return this.worker.performance.eventLoopUtilization(since);
+  }
+
+  async close(): Promise<void> {
+    if (this.failure) {
+      await this.worker.terminate();
+      return;
+    }
+    const closed = new Promise<void>((resolve) => (this.closedWaiter = resolve));
+    this.post({ kind: 'close' });
+    await Promise.race([closed, sleep(15_000)]);
+    await this.worker.terminate();
   }
 }
 
@@ -233,27 +305,6 @@ class RelayProbe {
   }
 }
 
-class TransactionProbe {
-  readonly spans: Span[] = [];
-  active = 0;
-  maxActive = 0;
-
-  attach(dataSource: DataSource): void {
-    const transaction = dataSource.transaction.bind(dataSource) as (...args: unknown[]) => Promise<unknown>;
-    (dataSource as unknown as { transaction: typeof transaction }).transaction = async (...args) => {
-      const start = now();
-      this.active++;
-      this.maxActive = Math.max(this.maxActive, this.active);
-      try {
-        return await transaction(...args);
-      } finally {
-        this.active--;
-        this.spans.push({ start, end: now() });
-      }
-    };
-  }
-}
-
 /** Spans ending inside [from, to): count, mean duration and total busy time in ms. */
 function spansIn<T extends Span>(
   spans: readonly T[],
@@ -284,20 +335,30 @@ interface Environment {
   topology: Topology;
   jsm: JetStreamManager;
   ncProducer: NatsConnection;
-  ncConsumer: NatsConnection;
   rawStream: string;
 }
 
 /** Other work on the machine during a measured phase makes its figures pessimistic; the report says so. */
 const contention: { phase: string; other: number }[] = [];
 
-function cpuFigures(report: Report, key: string, cpu: CpuUsage): void {
+/**
+ * CPU of the phase, and per operation: on a 2-core machine that PostgreSQL, NATS and the services share, CPU per
+ * event decides the sustainable rate, and it barely changes when other work competes for the cores.
+ */
+function cpuFigures(report: Report, key: string, cpu: CpuUsage, operationsPerSecond: number): void {
   if (cpu.other > 25) contention.push({ phase: key, other: cpu.other });
   report.figure(
     `${key}.cpu`,
     'CPU, % of one core: bench / postgres / nats / other / idle',
     [cpu.bench, cpu.postgres, cpu.natsServer, cpu.other, cpu.idle].map((v) => v.toFixed(0)).join(' / '),
     '%',
+  );
+  const perOperation = (percent: number): string => ((percent * 10) / operationsPerSecond).toFixed(3);
+  report.figure(
+    `${key}.cpuPerOperation`,
+    'CPU per operation: bench / postgres / nats',
+    `${perOperation(cpu.bench)} / ${perOperation(cpu.postgres)} / ${perOperation(cpu.natsServer)}`,
+    'ms',
   );
 }
 
@@ -353,7 +414,7 @@ async function rawCommitRate(env: Environment, settings: Settings, report: Repor
     report.figure('raw.commitsPerSecond', 'commits/s', rate, 'commits/s');
     report.figure('raw.transactionP50Ms', 'transaction p50 (BEGIN..COMMIT)', tx.p50, 'ms', 2);
     report.figure('raw.transactionP99Ms', 'transaction p99', tx.p99, 'ms', 2);
-    cpuFigures(report, 'raw', cpu!);
+    cpuFigures(report, 'raw', cpu!, rate);
     return rate;
   } finally {
     await Promise.all(clients.map((client) => client.end()));
@@ -361,10 +422,15 @@ async function rawCommitRate(env: Environment, settings: Settings, report: Repor
 }
 
 /** A short closed-loop rate of one kind of producer transaction, for the profile. */
-async function shortRate(settings: Settings, operation: (worker: number) => Promise<void>): Promise<number> {
+async function shortRate(
+  settings: Settings,
+  operation: (worker: number) => Promise<void>,
+): Promise<{ rate: number; cpu: CpuUsage }> {
   const commits = new Counter();
   let atStart = 0;
   let atEnd = 0;
+  let cpuAtStart = cpuSnapshot();
+  let cpu: CpuUsage | undefined;
   const window = await closedLoop({
     workers: settings.connections,
     warmupMs: 500,
@@ -373,10 +439,22 @@ async function shortRate(settings: Settings, operation: (worker: number) => Prom
       await operation(worker);
       commits.add();
     },
-    onWindowStart: () => void (atStart = commits.value),
-    onWindowEnd: () => void (atEnd = commits.value),
+    onWindowStart: () => {
+      atStart = commits.value;
+      cpuAtStart = cpuSnapshot();
+    },
+    onWindowEnd: () => {
+      atEnd = commits.value;
+      cpu = cpuBetween(cpuAtStart, cpuSnapshot());
+    },
   });
-  return (atEnd - atStart) / window.seconds;
+  return { rate: (atEnd - atStart) / window.seconds, cpu: cpu! };
+}
+
+/** "rate  (CPU per operation: bench / postgres ms)" for the profile's one-line figures. */
+function rateWithCpu(rate: number, cpu: CpuUsage): string {
+  const per = (percent: number): string => ((percent * 10) / rate).toFixed(3);
+  return `${Math.round(rate).toLocaleString('en-US')}  (${per(cpu.bench)} / ${per(cpu.postgres)})`;
 }
 
 async function rawPublishRate(env: Environment, settings: Settings, report: Report): Promise<void> {
@@ -415,26 +493,19 @@ async function rawPublishRate(env: Environment, settings: Settings, report: Repo
   report.startSection(
     `2. raw JetStream publish with ack (${settings.inFlight} in flight, msg id set, file storage)`,
   );
-  report.figure(
-    'rawPublish.perSecond',
-    'acknowledged publishes/s',
-    (atEnd - atStart) / window.seconds,
-    'msg/s',
-  );
+  const rate = (atEnd - atStart) / window.seconds;
+  report.figure('rawPublish.perSecond', 'acknowledged publishes/s', rate, 'msg/s');
   report.figure('rawPublish.ackP50Ms', 'publish-to-ack p50', ack.p50, 'ms', 2);
   report.figure('rawPublish.ackP99Ms', 'publish-to-ack p99', ack.p99, 'ms', 2);
-  cpuFigures(report, 'rawPublish', cpu!);
+  cpuFigures(report, 'rawPublish', cpu!, rate);
 }
 
 interface Platform {
   recorder: Recorder;
   producerDs: DataSource;
-  consumerDs: DataSource;
   relay: OutboxRelay;
   relayProbe: RelayProbe;
-  consumerProbe: TransactionProbe;
-  app: INestMicroservice;
-  publisher: OutboxPublisher;
+  consumer: ConsumerThread;
   /** One producer transaction: a business row and its event; records the moment COMMIT returned. */
   produce(): Promise<void>;
   /**
@@ -456,17 +527,6 @@ async function startPlatform(env: Environment, settings: Settings): Promise<Plat
     logging: false,
   });
   await producerDs.initialize();
-  const consumerDs = new DataSource({
-    type: 'postgres',
-    url: env.db.url,
-    poolSize: settings.consumerPool,
-    applicationName: 'bench-funding',
-    logging: false,
-  });
-  await consumerDs.initialize();
-  const consumerProbe = new TransactionProbe();
-  consumerProbe.attach(consumerDs);
-
   const relayProbe = new RelayProbe();
   const relay = new OutboxRelay({
     databaseUrl: env.db.url,
@@ -478,25 +538,7 @@ async function startPlatform(env: Environment, settings: Settings): Promise<Plat
   relayProbe.attach(relay);
   relay.start();
 
-  @Module({ controllers: [ReservationHandlers], providers: [{ provide: RECORDER, useValue: recorder }] })
-  class FundingBenchModule {}
-  const transport = new JetStreamTransport({
-    service: CONSUMER,
-    nc: env.ncConsumer,
-    dataSource: consumerDs,
-    schema: CONSUMER,
-    prefix: env.prefix,
-    logger,
-    topology: env.topology,
-    concurrency: settings.concurrency,
-    validatePayload: validateEventData,
-  });
-  const app = await NestFactory.createMicroservice(FundingBenchModule, {
-    strategy: transport,
-    logger: false,
-  });
-  app.useGlobalFilters(new RethrowErrorsFilter());
-  await app.listen();
+  const consumer = await ConsumerThread.start(env, settings, recorder);
 
   const publisher = new OutboxPublisher(PRODUCER);
   const committed = new Counter();
@@ -525,19 +567,15 @@ async function startPlatform(env: Environment, settings: Settings): Promise<Plat
     produceWakingAfterCommit,
     recorder,
     producerDs,
-    consumerDs,
     relay,
     relayProbe,
-    consumerProbe,
-    app,
-    publisher,
+    consumer,
     produce,
     committed,
     close: async () => {
-      await app.close();
+      await consumer.close();
       await relay.stop();
       await producerDs.destroy();
-      await consumerDs.destroy();
     },
   };
 }
@@ -557,15 +595,14 @@ async function sustained(
   env: Environment,
   settings: Settings,
   platform: Platform,
-  rawRate: number,
   report: Report,
 ): Promise<number> {
-  const { recorder, committed, relay, relayProbe, consumerProbe } = platform;
+  const { recorder, committed, relay, relayProbe, consumer } = platform;
   recorder.reset();
   const snapshot = () => ({
     at: now(),
     committed: committed.value,
-    handled: recorder.handled.value,
+    handled: recorder.handled(),
     published: relay.statistics.published,
   });
   let start = snapshot();
@@ -573,7 +610,9 @@ async function sustained(
   let cpuAtStart = cpuSnapshot();
   let cpu: CpuUsage | undefined;
   let elu = performance.eventLoopUtilization();
+  let consumerElu = consumer.eventLoopUtilization();
   let loopUtilization = Number.NaN;
+  let consumerLoopUtilization = Number.NaN;
   const samples: ConsumerInfo[] = [];
   let sampling = false;
   let sampler: Promise<void> = Promise.resolve();
@@ -586,6 +625,7 @@ async function sustained(
       start = snapshot();
       cpuAtStart = cpuSnapshot();
       elu = performance.eventLoopUtilization();
+      consumerElu = consumer.eventLoopUtilization();
       sampling = true;
       sampler = (async () => {
         while (sampling) {
@@ -599,6 +639,7 @@ async function sustained(
       end = snapshot();
       cpu = cpuBetween(cpuAtStart, cpuSnapshot());
       loopUtilization = performance.eventLoopUtilization(elu).utilization;
+      consumerLoopUtilization = consumer.eventLoopUtilization(consumerElu).utilization;
       sampling = false;
     },
   });
@@ -612,7 +653,7 @@ async function sustained(
 
   // Let the pipeline drain, so the latency run starts from an empty one.
   const drainStart = now();
-  const drained = await until(() => recorder.handled.value >= committed.value, 30_000);
+  const drained = await until(() => recorder.handled() >= committed.value, 30_000);
   const drainSeconds = (now() - drainStart) / 1000;
   const saturated = recorder.latencies();
   const saturatedDistribution = distribution(saturated.values);
@@ -668,11 +709,11 @@ async function sustained(
     'ms',
     1,
   );
-  cpuFigures(report, 'platform', cpu!);
+  cpuFigures(report, 'platform', cpu!, handledRate);
   report.figure(
     'platform.eventLoopUtilization',
-    'event loop utilisation of the bench process',
-    loopUtilization * 100,
+    'event loop busy: producers + relay thread / consumer thread',
+    `${(loopUtilization * 100).toFixed(0)} / ${(consumerLoopUtilization * 100).toFixed(0)}`,
     '%',
   );
 
@@ -682,7 +723,7 @@ async function sustained(
   const fetches = spansIn(relayProbe.fetches, from, to);
   const marks = spansIn(relayProbe.marks, from, to);
   const publishes = spansIn(relayProbe.publishes, from, to);
-  const consumerTx = spansIn(consumerProbe.spans, from, to);
+  const consumerTx = await consumer.summary(from, to);
   const windowMs = to - from;
   if (relayProbe.attached && fetches.items.length > 0) {
     const rows = fetches.items.reduce((sum, f) => sum + f.rows, 0);
@@ -732,13 +773,11 @@ async function sustained(
       '%',
     );
   }
-  const transactions =
-    end.committed - start.committed + fetches.items.length + marks.items.length + consumerTx.items.length;
   report.startSection('3b. where the time goes: consumer and database');
   report.figure(
     'consumer.transactions',
     'consumer transactions in the window',
-    consumerTx.items.length,
+    consumerTx.transactions,
     'tx',
   );
   report.figure(
@@ -751,7 +790,7 @@ async function sustained(
   report.figure(
     'consumer.meanConcurrency',
     'consumer transactions open at once: mean / max',
-    `${(consumerTx.busyMs / windowMs).toFixed(1)} / ${platform.consumerProbe.maxActive}`,
+    `${(consumerTx.busyMs / windowMs).toFixed(1)} / ${consumerTx.maxOpen}`,
     'tx',
   );
   if (samples.length > 0) {
@@ -772,14 +811,13 @@ async function sustained(
       1,
     );
   }
+  const published = end.published - start.published;
   report.figure(
     'platform.transactionsPerEvent',
-    'database transactions per handled event (producer + relay + consumer)',
-    end.handled > start.handled ? transactions / (end.handled - start.handled) : null,
+    'database transactions per event: producer + consumer + relay (fetch, mark)',
+    published > 0 ? `1 + 1 + ${((fetches.items.length + marks.items.length) / published).toFixed(2)}` : null,
     'tx',
-    2,
   );
-  report.settings['rawRateAtPlatformRun'] = rawRate;
   return handledRate;
 }
 
@@ -819,10 +857,7 @@ async function latencyAtQuarterLoad(
     operation: () => platform.produce(),
   });
   const cpu = cpuBetween(cpuAtStart, cpuSnapshot());
-  const allHandled = await until(
-    () => [...recorder.committedAt.keys()].every((id) => recorder.handledAt.has(id)),
-    10_000,
-  );
+  const allHandled = await until(() => recorder.allHandled(), 10_000);
   const { values, unhandled, clamped } = recorder.latencies();
   const latency = distribution(values);
   report.startSection(
@@ -840,7 +875,7 @@ async function latencyAtQuarterLoad(
   report.figure('latency.p90Ms', 'commit-to-handled p90', latency.p90, 'ms', 1);
   report.figure('latency.p99Ms', 'commit-to-handled p99', latency.p99, 'ms', 1);
   report.figure('latency.maxMs', 'commit-to-handled max', latency.max, 'ms', 1);
-  cpuFigures(report, 'latency', cpu);
+  cpuFigures(report, 'latency', cpu, (run.started - run.failures) / run.seconds);
   if (run.skippedForInFlightLimit > 0)
     report.note(
       `latency run: ${run.skippedForInFlightLimit} events not offered because ${settings.connections * 4} were in flight`,
@@ -853,6 +888,37 @@ async function latencyAtQuarterLoad(
       `latency run: ${clamped} events handled before their producer saw COMMIT return (counted as 0 ms)`,
     );
   return latency.p99;
+}
+
+/**
+ * Information beside target 2: the same open-loop measurement at a quarter of the rate the platform path itself
+ * sustained, i.e. the latency of the path when it is not overloaded.
+ */
+async function latencyAtQuarterOfPlatform(
+  platform: Platform,
+  settings: Settings,
+  handledRate: number,
+  report: Report,
+): Promise<void> {
+  const { recorder } = platform;
+  await until(() => recorder.allHandled(), 10_000);
+  recorder.reset();
+  const rate = Math.max(1, handledRate * LATENCY_LOAD);
+  await openLoop({
+    ratePerSecond: rate,
+    durationMs: 3_000,
+    maxInFlight: settings.connections * 4,
+    operation: () => platform.produce(),
+  });
+  await until(() => recorder.allHandled(), 10_000);
+  const latency = distribution(recorder.latencies().values);
+  report.startSection(
+    `4b. information: latency at ${LATENCY_LOAD} x the platform path's own sustained rate (open loop, 3 s)`,
+  );
+  report.figure('latencyLight.offeredPerSecond', 'offered rate', rate, 'events/s');
+  report.figure('latencyLight.p50Ms', 'commit-to-handled p50', latency.p50, 'ms', 1);
+  report.figure('latencyLight.p99Ms', 'commit-to-handled p99', latency.p99, 'ms', 1);
+  report.figure('latencyLight.maxMs', 'commit-to-handled max', latency.max, 'ms', 1);
 }
 
 /**
@@ -888,26 +954,29 @@ async function profile(
     };
   // The schema "raw" has no relay listening: these measure the producer transaction alone.
   const rawPublisher = new OutboxPublisher('raw');
-  let rawNotifyRate: number;
-  let rawAfterCommitRate: number;
-  let typeormRate: number;
-  let typeormNoNotifyRate: number;
+  type Measured = Awaited<ReturnType<typeof shortRate>>;
+  let rawPlain: Measured;
+  let rawNotify: Measured;
+  let rawAfterCommit: Measured;
+  let typeorm: Measured;
+  let typeormNoNotify: Measured;
   try {
-    rawNotifyRate = await shortRate(settings, rawLoop([`SELECT pg_notify('outbox_raw', '')`]));
-    rawAfterCommitRate = await shortRate(settings, async (worker) => {
+    rawPlain = await shortRate(settings, rawLoop([]));
+    rawNotify = await shortRate(settings, rawLoop([`SELECT pg_notify('outbox_raw', '')`]));
+    rawAfterCommit = await shortRate(settings, async (worker) => {
       await rawLoop([])(worker);
       await clients[worker].query(
         `SELECT set_config('synchronous_commit', 'off', true), pg_notify('outbox_raw', '')`,
       );
     });
-    typeormRate = await shortRate(settings, async () => {
+    typeorm = await shortRate(settings, async () => {
       const event = newEvent();
       await platform.producerDs.transaction(async (manager) => {
         await manager.query(insertSql, businessValues(event));
         await rawPublisher.publish(manager, { type: EVENT_TYPE, subject: event.subject, data: event.data });
       });
     });
-    typeormNoNotifyRate = await shortRate(settings, async () => {
+    typeormNoNotify = await shortRate(settings, async () => {
       const event = newEvent();
       await platform.producerDs.transaction(async (manager) => {
         await manager.query(insertSql, businessValues(event));
@@ -917,37 +986,25 @@ async function profile(
   } finally {
     await Promise.all(clients.map((client) => client.end()));
   }
-  report.startSection('profile: producer transactions alone (2.5 s each, no relay or consumer busy)');
-  report.figure('profile.raw', 'raw pg: INSERT + outbox row (figure 1)', rawRate, 'commits/s');
-  report.figure(
-    'profile.rawNotify',
-    'raw pg: INSERT + outbox row + pg_notify in the transaction',
-    rawNotifyRate,
-    'commits/s',
+  report.startSection(
+    'profile: producer transactions alone, 2.5 s each: commits/s (CPU per commit: bench / postgres ms)',
   );
-  report.figure(
+  const row = (key: string, label: string, measured: Measured): void =>
+    report.figure(key, label, rateWithCpu(measured.rate, measured.cpu), 'commits/s');
+  row('profile.raw', 'raw pg: INSERT + outbox row (as figure 1)', rawPlain);
+  row('profile.rawNotify', 'raw pg: INSERT + outbox row + pg_notify in the transaction', rawNotify);
+  row(
     'profile.rawNotifyAfterCommit',
-    'raw pg: INSERT + outbox row, then pg_notify after COMMIT (synchronous_commit off)',
-    rawAfterCommitRate,
-    'commits/s',
+    'raw pg: INSERT + outbox row, pg_notify after COMMIT (synchronous_commit off)',
+    rawAfterCommit,
   );
-  report.figure(
-    'profile.typeorm',
-    'TypeORM transaction + OutboxPublisher.publish (with NOTIFY)',
-    typeormRate,
-    'commits/s',
-  );
-  report.figure(
-    'profile.typeormNoNotify',
-    'TypeORM transaction, same INSERTs without NOTIFY',
-    typeormNoNotifyRate,
-    'commits/s',
-  );
+  row('profile.typeorm', 'TypeORM transaction + OutboxPublisher.publish (with NOTIFY)', typeorm);
+  row('profile.typeormNoNotify', 'TypeORM transaction, the same INSERTs without NOTIFY', typeormNoNotify);
 
   // A backlog of outbox rows written at once, without NOTIFY; then the relay and the consumer drain it.
   const backlog = 5_000;
   const events = Array.from({ length: backlog }, () => newEvent());
-  const handledBefore = platform.recorder.handled.value;
+  const handledBefore = platform.recorder.handled();
   const publishedBefore = platform.relay.statistics.published;
   platform.recorder.reset();
   await env.db.query(
@@ -960,15 +1017,36 @@ async function profile(
     ],
   );
   const start = now();
+  const cpuAtStart = cpuSnapshot();
   const fetchesBefore = platform.relayProbe.fetches.length;
   platform.relay.wake();
   await platform.relay.waitUntilIdle(30_000);
   const relaySeconds = (now() - start) / 1000;
+  const cpuAtRelayIdle = cpuSnapshot();
+  const handledAtRelayIdle = platform.recorder.handled();
   const relayed = platform.relay.statistics.published - publishedBefore;
   const rounds = platform.relayProbe.fetches.slice(fetchesBefore).filter((f) => f.rows > 0).length;
-  const drained = await until(() => platform.recorder.handled.value - handledBefore >= backlog, 30_000);
+  const drained = await until(() => platform.recorder.handled() - handledBefore >= backlog, 30_000);
   const consumerSeconds = (now() - start) / 1000;
-  const handledInDrain = platform.recorder.handled.value - handledBefore;
+  const handledInDrain = platform.recorder.handled() - handledBefore;
+  // Once the relay is idle only the consumer works: its CPU per event, and from it roughly the relay's.
+  const consumerCpu = cpuBetween(cpuAtRelayIdle, cpuSnapshot());
+  const consumerOnly = platform.recorder.handled() - handledAtRelayIdle;
+  const relayPhaseCpu = cpuBetween(cpuAtStart, cpuAtRelayIdle);
+  const perEvent = (percent: number, seconds: number, events: number): number =>
+    events > 0 ? (percent * 10 * seconds) / events : Number.NaN;
+  const consumerSeconds2 = (now() - (start + relaySeconds * 1000)) / 1000;
+  const consumerBench = perEvent(consumerCpu.bench, consumerSeconds2, consumerOnly);
+  const consumerPostgres = perEvent(consumerCpu.postgres, consumerSeconds2, consumerOnly);
+  const handledDuringRelay = handledAtRelayIdle - handledBefore;
+  const relayBench =
+    relayed > 0
+      ? (relayPhaseCpu.bench * 10 * relaySeconds - handledDuringRelay * consumerBench) / relayed
+      : Number.NaN;
+  const relayPostgres =
+    relayed > 0
+      ? (relayPhaseCpu.postgres * 10 * relaySeconds - handledDuringRelay * consumerPostgres) / relayed
+      : Number.NaN;
   report.startSection(`profile: relay and consumer draining ${backlog} outbox rows written at once`);
   report.figure(
     'profile.relayDrain',
@@ -978,10 +1056,22 @@ async function profile(
   );
   report.figure('profile.relayRounds', 'relay: rounds', rounds, 'rounds');
   report.figure(
+    'profile.relayCpu',
+    'relay: CPU per row, bench / postgres (approx.)',
+    `${relayBench.toFixed(3)} / ${relayPostgres.toFixed(3)}`,
+    'ms',
+  );
+  report.figure(
     'profile.consumerDrain',
     drained ? 'consumer: events handled/s while draining' : 'consumer: NOT drained within 30 s',
     handledInDrain / consumerSeconds,
     'events/s',
+  );
+  report.figure(
+    'profile.consumerCpu',
+    'consumer: CPU per event, bench / postgres',
+    `${consumerBench.toFixed(3)} / ${consumerPostgres.toFixed(3)}`,
+    'ms',
   );
 
   report.startSection('profile: what-if, the platform path with the suggested fixes simulated (3 s each)');
@@ -1030,8 +1120,8 @@ async function whatIf(
 ): Promise<{ handledRate: number; p99: number }> {
   const { recorder, committed } = platform;
   // Events handled that no producer of this process committed (the profile's backlog) shift the balance.
-  const offset = recorder.handled.value - committed.value;
-  const drained = (): boolean => recorder.handled.value - committed.value >= offset;
+  const offset = recorder.handled() - committed.value;
+  const drained = (): boolean => recorder.handled() - committed.value >= offset;
   let atStart = 0;
   let atEnd = 0;
   const window = await closedLoop({
@@ -1039,8 +1129,8 @@ async function whatIf(
     warmupMs: 500,
     measureMs: 3_000,
     operation: produce,
-    onWindowStart: () => void (atStart = recorder.handled.value),
-    onWindowEnd: () => void (atEnd = recorder.handled.value),
+    onWindowStart: () => void (atStart = recorder.handled()),
+    onWindowEnd: () => void (atEnd = recorder.handled()),
   });
   await until(drained, 30_000);
   recorder.reset();
@@ -1050,7 +1140,7 @@ async function whatIf(
     maxInFlight: settings.connections * 4,
     operation: produce,
   });
-  await until(() => [...recorder.committedAt.keys()].every((id) => recorder.handledAt.has(id)), 10_000);
+  await until(() => recorder.allHandled(), 10_000);
   return {
     handledRate: (atEnd - atStart) / window.seconds,
     p99: distribution(recorder.latencies().values).p99,
@@ -1068,14 +1158,13 @@ async function setUp(context: SuiteContext): Promise<Environment> {
     const topology = buildTopology({ prefix });
     const url = testSettings().NATS_URL;
     const ncProducer = await connectNats({ url, name: `bench-${PRODUCER}` });
-    const ncConsumer = await connectNats({ url, name: `bench-${CONSUMER}` });
     const jsm = await jetstreamManager(ncProducer);
     await provisionTopology(jsm, topology);
     const template = topology.streams[0];
     const rawStream = `${prefix}RAW`;
     await jsm.streams.add({ ...template, name: rawStream, subjects: [subjectOf(prefix, 'raw.>')] });
     context.progress(`database ${db.name}, NATS prefix ${prefix}`);
-    return { db, prefix, topology, jsm, ncProducer, ncConsumer, rawStream };
+    return { db, prefix, topology, jsm, ncProducer, rawStream };
   } catch (error) {
     await db.drop().catch(() => undefined);
     throw error;
@@ -1085,7 +1174,6 @@ async function setUp(context: SuiteContext): Promise<Environment> {
 async function tearDown(env: Environment): Promise<void> {
   await env.jsm.streams.delete(env.rawStream).catch(() => undefined);
   await deleteTopology(env.jsm, env.topology).catch(() => undefined);
-  await env.ncConsumer.drain().catch(() => undefined);
   await env.ncProducer.drain().catch(() => undefined);
   await env.db.drop().catch(() => undefined);
 }
@@ -1133,11 +1221,12 @@ runSuite(
 
       context.progress('3/4 platform path, producers flat out');
       platform = await startPlatform(env, settings);
-      const handledRate = await sustained(env, settings, platform, rawRate, report);
+      const handledRate = await sustained(env, settings, platform, report);
       context.progress(`    ${handledRate.toFixed(0)} events handled/s`);
 
       context.progress(`4/4 latency at ${LATENCY_LOAD} x ${rawRate.toFixed(0)} commits/s`);
       const p99 = await latencyAtQuarterLoad(settings, platform, rawRate, report);
+      await latencyAtQuarterOfPlatform(platform, settings, handledRate, report);
 
       const effects = await env.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${CONSUMER}.reservations`);
       const handledEvents = Number(effects[0]?.n ?? 0);

@@ -178,7 +178,7 @@ function privateFiles(kind, port) {
   };
 }
 
-/** The address a private server binds to: the URL's loopback host (localhost: both families where possible). */
+/** The address a private nats-server binds to: the URL's loopback host, 127.0.0.1 for localhost. */
 const bindAddress = (host) => (host === 'localhost' ? '127.0.0.1' : host);
 
 async function startRedis(component) {

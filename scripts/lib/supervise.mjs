@@ -11,7 +11,7 @@ import { ROOT, say } from './run.mjs';
 import { childEnv, useColour } from './settings.mjs';
 
 const COLOURS = [36, 33, 32, 35, 34, 96, 93]; // cyan, yellow, green, magenta, blue, bright cyan, bright yellow
-/** A second signal later than this after the first one kills at once; closer ones are the same Ctrl-C (npm forwards it). */
+/** A second signal later than this after the first kills at once; closer ones count as the same Ctrl-C. */
 const SECOND_SIGNAL_AFTER_MS = 1000;
 
 /**

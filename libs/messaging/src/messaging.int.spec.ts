@@ -13,7 +13,7 @@ import {
   waitFor,
   type TestDatabase,
 } from '@wandelwerk/testing';
-import { createTestTopology, type TestTopology } from './testing/test-topology.js';
+import { createTestTopology, type TestTopology } from './testing/index.js';
 import { DataSource } from 'typeorm';
 import { connectNats } from './nats/nats-connection.js';
 import { messagingTablesUp } from './outbox/messaging-tables.js';

@@ -7,3 +7,4 @@ export * from './lifecycle/shutdown-state.js';
 export * from './lifecycle/platform-lifecycle.js';
 export * from './system/system-ping.handler.js';
 export * from './service-cli.js';
+export * from './jobs/correlated-job.js';

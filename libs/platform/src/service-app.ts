@@ -11,6 +11,7 @@ import {
   type PayloadValidator,
 } from '@wandelwerk/messaging';
 import { JsonLogger, serializeError } from '@wandelwerk/observability';
+import type { NestMicroservice } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { DatabaseBlueprint } from './database/migrations.js';
 import { installCorrelationAndAccessLog } from './http/correlation.hook.js';
@@ -109,8 +110,16 @@ export async function createServiceApp<S extends NatsSettings>(
         ? { validatePayload: blueprint.messaging.validatePayload }
         : {}),
     });
-    const microservice = app.connectMicroservice({ strategy: transport }, { inheritAppConfig: false });
+    // The filter must be in place before Nest wraps the handlers (registerListeners), hence the deferred start;
+    // the app itself has already run the init hooks.
+    const microservice = app.connectMicroservice(
+      { strategy: transport },
+      { inheritAppConfig: false, deferInitialization: true },
+    ) as NestMicroservice;
     microservice.useGlobalFilters(new RethrowErrorsFilter());
+    microservice.registerListeners();
+    microservice.setIsInitialized(true);
+    microservice.setIsInitHookCalled(true);
   }
 
   let stopping: Promise<void> | undefined;

@@ -37,7 +37,12 @@ export class DeadLetterAdmin {
     const jsm = await jetstreamManager(this.nc);
     const info = await jsm.streams.info(this.stream);
     const entries: DeadLetterEntry[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq && entries.length < limit; seq++) {
+    if (info.state.messages === 0) return entries;
+    for (
+      let seq = Math.max(1, info.state.first_seq);
+      seq <= info.state.last_seq && entries.length < limit;
+      seq++
+    ) {
       const entry = await this.get(jsm, seq);
       if (entry) entries.push(entry);
     }
