@@ -25,6 +25,7 @@ import {
   deleteTopology,
   messagingTablesUp,
   OutboxPublisher,
+  OutboxSignal,
   OutboxRelay,
   provisionTopology,
   streamNameOf,
@@ -59,7 +60,7 @@ const LATENCY_LOAD = 0.25;
 /** `dataSourceFor` in libs/platform opens this many connections per service unless told otherwise. */
 const PLATFORM_POOL_SIZE = 10;
 /** EVENT_CONCURRENCY's default in libs/config. */
-const PLATFORM_CONCURRENCY = 16;
+const PLATFORM_CONCURRENCY = 4;
 
 const logger = new JsonLogger('bench', 'fatal');
 
@@ -537,10 +538,13 @@ async function startPlatform(env: Environment, settings: Settings): Promise<Plat
   });
   relayProbe.attach(relay);
   relay.start();
+  // As the platform wires a service: commits signal the relay after the fact (no NOTIFY inside the transaction).
+  const signal = OutboxSignal.attach(producerDs, PRODUCER);
+  signal.onLocalSignal(() => relay.wake());
 
   const consumer = await ConsumerThread.start(env, settings, recorder);
 
-  const publisher = new OutboxPublisher(PRODUCER);
+  const publisher = new OutboxPublisher(PRODUCER, signal);
   const committed = new Counter();
   const insertSql = businessSql(PRODUCER);
   const produce = async (): Promise<void> => {

@@ -70,8 +70,9 @@ export class ServiceSettings extends NatsSettings {
   EVENT_MAX_ATTEMPTS = 5;
 
   @Type(() => Number)
-  @IntSetting(1, 256)
-  EVENT_CONCURRENCY = 16;
+  /** Transactions handling events at the same time, per instance (each handles up to 64 queued events at once). */
+  @IntSetting(1, 64)
+  EVENT_CONCURRENCY = 4;
 
   @Type(() => Number)
   @IntSetting(1, 365, 'days')

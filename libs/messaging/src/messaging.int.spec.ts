@@ -18,6 +18,7 @@ import { DataSource } from 'typeorm';
 import { connectNats } from './nats/nats-connection.js';
 import { messagingTablesUp } from './outbox/messaging-tables.js';
 import { OutboxPublisher } from './outbox/outbox.publisher.js';
+import { OutboxSignal } from './outbox/outbox-signal.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import { DeadLetterAdmin, type DeadLetterEntry } from './dead-letter/dead-letter-admin.js';
 import { EventContext } from './transport/event-context.js';
@@ -308,6 +309,49 @@ describe('messaging backbone on PostgreSQL and JetStream', () => {
     const ofAggregate = (name: string): string[] => script.order.filter((o) => o.startsWith(`${name}:`));
     expect(ofAggregate('even')).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18].map((n) => `even:${n}`));
     expect(ofAggregate('odd')).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19].map((n) => `odd:${n}`));
+  });
+
+  it('handles a queued-up burst in batches and retries only the event that failed', async () => {
+    const { script } = await startConsumer({ maxAttempts: 5 });
+    const events = await produce(
+      Array.from({ length: 200 }, (_, n) => ({ aggregate: `burst-${n % 50}`, n })),
+    );
+    const culprit = events[117];
+    script.failuresBeforeSuccess.set(culprit.id, 1);
+    startRelay(); // starts after the burst is written, so the consumer finds a queue
+    await waitFor(async () => (await effects()).length === 200, { what: '200 effects', timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const handled = await effects();
+    expect(new Set(handled.map((e) => e.event_id)).size).toBe(200);
+    expect(handled).toHaveLength(200);
+    expect(script.attempts.get(culprit.id)).toBe(2);
+    const inbox = await db.query<{ count: string }>(`SELECT count(*) FROM ${SCHEMA}.inbox`);
+    expect(Number(inbox[0]?.count)).toBe(200);
+  });
+
+  it('wakes the relay after commit without a NOTIFY in the writing transaction', async () => {
+    await startConsumer();
+    // A relay that would otherwise look only once a minute: only the signal can wake it in time.
+    startRelay({ fallbackPollMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // it has looked once and sleeps
+    const ds = new DataSource({ type: 'postgres', url: db.url, poolSize: 2 });
+    await ds.initialize();
+    try {
+      const signal = OutboxSignal.attach(ds, 'projects');
+      const publisher = new OutboxPublisher('projects', signal);
+      const statements: string[] = [];
+      await ds.transaction(async (manager) => {
+        const spy = {
+          query: (sql: string, params?: unknown[]) => (statements.push(sql), manager.query(sql, params)),
+        };
+        Object.assign(spy, { queryRunner: manager.queryRunner });
+        await publisher.publish(spy, { type: EVENT_TYPE, subject: 'p-signal', data: { n: 1 } });
+      });
+      expect(statements.some((sql) => sql.includes('pg_notify'))).toBe(false);
+      await waitFor(async () => (await effects()).length === 1, { what: 'the effect', timeoutMs: 5_000 });
+    } finally {
+      await ds.destroy();
+    }
   });
 
   it('dead-letters an unreadable message at once instead of retrying it', async () => {

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ServiceSettings, NatsSettings } from '@wandelwerk/config';
-import { OutboxPublisher, OutboxRelay, RpcClient } from '@wandelwerk/messaging';
+import { OutboxPublisher, OutboxRelay, OutboxSignal, RpcClient } from '@wandelwerk/messaging';
 import type { JsonLogger } from '@wandelwerk/observability';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -61,19 +61,31 @@ export class PlatformModule {
         }),
       );
       providers.push(
-        { provide: OutboxPublisher, useValue: new OutboxPublisher(database.schema) },
+        {
+          provide: OutboxSignal,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => OutboxSignal.attach(dataSource, database.schema),
+        },
+        {
+          provide: OutboxPublisher,
+          inject: [OutboxSignal],
+          useFactory: (signal: OutboxSignal) => new OutboxPublisher(database.schema, signal),
+        },
         {
           provide: OUTBOX_RELAY,
-          inject: [NATS_CONNECTION],
-          useFactory: (connection: NatsConnection) =>
-            new OutboxRelay({
+          inject: [NATS_CONNECTION, OutboxSignal],
+          useFactory: (connection: NatsConnection, signal: OutboxSignal) => {
+            const relay = new OutboxRelay({
               databaseUrl: settings.DATABASE_URL,
               schema: database.schema,
               js: jetstream(connection),
               prefix: settings.NATS_PREFIX,
               logger: options.logger,
               outboxRetentionDays: settings.OUTBOX_RETENTION_DAYS,
-            }),
+            });
+            signal.onLocalSignal(() => relay.wake());
+            return relay;
+          },
         },
       );
       checks.push(({ dataSource }) => ({
@@ -117,7 +129,7 @@ export class PlatformModule {
         APP_LOGGER,
         RpcClient,
         ShutdownState,
-        ...(options.database ? [OutboxPublisher, OUTBOX_RELAY] : []),
+        ...(options.database ? [OutboxPublisher, OutboxSignal, OUTBOX_RELAY] : []),
         ...(options.redis ? [REDIS_CONNECTION] : []),
       ],
     };

@@ -6,6 +6,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsSettings, ServiceSettings } from '@wandelwerk/config';
 import {
   connectNats,
+  OutboxPublisher,
   JetStreamTransport,
   RethrowErrorsFilter,
   type PayloadValidator,
@@ -99,6 +100,7 @@ export async function createServiceApp<S extends NatsSettings>(
       schema: blueprint.database.schema,
       prefix: settings.NATS_PREFIX,
       logger,
+      outbox: app.get(OutboxPublisher),
       concurrency: blueprint.messaging.concurrency ?? service.EVENT_CONCURRENCY,
       retry: {
         maxAttempts: blueprint.messaging.maxAttempts ?? service.EVENT_MAX_ATTEMPTS,

@@ -77,6 +77,8 @@ export class OutboxRelay {
       connectionString: options.databaseUrl,
       max: 2,
       application_name: `${options.schema}-relay`,
+      // A "sent" mark lost in a crash only means the row is published again, and JetStream drops the duplicate.
+      options: '-c synchronous_commit=off',
     });
     this.pool.on('error', (error) =>
       this.logger.write('warn', 'relay pool connection failed', { err: serializeError(error) }),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { buildCloudEvent, type CloudEvent } from '@wandelwerk/contracts';
 import { currentCorrelation } from '@wandelwerk/observability';
 import { outboxChannel, quoteSchema } from './messaging-tables.js';
+import type { OutboxSignal } from './outbox-signal.js';
 
 /** Anything that runs SQL inside the caller's transaction: a TypeORM EntityManager, a pg client. */
 export interface SqlExecutor {
@@ -26,7 +27,10 @@ export class OutboxPublisher {
   private readonly insertSql: string;
   private readonly notifySql: string;
 
-  constructor(readonly schema: string) {
+  constructor(
+    readonly schema: string,
+    private readonly signal?: OutboxSignal,
+  ) {
     const s = quoteSchema(schema);
     this.insertSql = `INSERT INTO ${s}.outbox (id, aggregate_id, type, payload) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::json[])`;
     this.notifySql = `SELECT pg_notify('${outboxChannel(schema)}', '')`;
@@ -55,8 +59,9 @@ export class OutboxPublisher {
       built.map((e) => e.type),
       built.map((e) => JSON.stringify(e)),
     ]);
-    // Delivered on commit only, and folded into one notification per transaction by PostgreSQL.
-    await tx.query(this.notifySql);
+    // Preferably signalled after commit (see OutboxSignal); otherwise a NOTIFY in the transaction, delivered on
+    // commit only.
+    if (!this.signal?.markWritten(tx)) await tx.query(this.notifySql);
     return built;
   }
 }

@@ -1,5 +1,5 @@
 import { HttpException, type LoggerService } from '@nestjs/common';
-import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { jetstream, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import {
   headers as natsHeaders,
@@ -27,7 +27,7 @@ import {
   type Topology,
 } from '../topology/topology.js';
 import { EventContext } from './event-context.js';
-import { KeyedScheduler } from './keyed-scheduler.js';
+import { DeliveryBatcher } from './delivery-batcher.js';
 import { DEFAULT_RETRY_POLICY, redeliveryDelay, type RetryPolicy } from './retry-policy.js';
 
 export const DEAD_LETTER_HEADERS = {
@@ -52,14 +52,34 @@ export interface JetStreamTransportOptions {
   logger: JsonLogger;
   topology?: Topology;
   retry?: Partial<RetryPolicy>;
-  /** Messages handled at once; events of one aggregate are always handled one after the other. */
+  /** Transactions handling events at the same time; events of one aggregate are always handled one after the other. */
   concurrency?: number;
+  /** Events handled together in one transaction when they queue up (one at a time when they do not). */
+  maxBatchSize?: number;
+  /** Writes the events handlers emit; pass the service's publisher so its commits wake the relay. */
+  outbox?: OutboxPublisher;
   /** Payload check by the contracts; an event that fails it is poison and goes straight to the dead-letter stream. */
   validatePayload?: PayloadValidator;
 }
 
 class PoisonMessageError extends Error {
   override name = 'PoisonMessageError';
+  constructor(
+    message: string,
+    readonly eventType?: string,
+  ) {
+    super(message);
+  }
+}
+
+type EventHandler = MessageHandler;
+
+/** A delivered event with its handler, queued for a batch; `key` is its aggregate. */
+interface Delivery {
+  key: string;
+  msg: JsMsg;
+  event: CloudEvent;
+  handler: EventHandler;
 }
 
 /**
@@ -74,9 +94,10 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private readonly js: JetStreamClient;
   private readonly topology: Topology;
   private readonly retry: RetryPolicy;
-  private readonly scheduler: KeyedScheduler;
+  private readonly batcher: DeliveryBatcher<Delivery>;
   private readonly outbox: OutboxPublisher;
   private readonly inboxInsert: string;
+  private readonly inboxInsertMany: string;
   private readonly log: JsonLogger;
   private readonly consumers: ConsumerMessages[] = [];
   private readonly pumps: Promise<void>[] = [];
@@ -89,9 +110,16 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     this.js = jetstream(options.nc);
     this.topology = options.topology ?? buildTopology({ prefix: options.prefix });
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.scheduler = new KeyedScheduler(options.concurrency ?? 16);
-    this.outbox = new OutboxPublisher(options.schema);
-    this.inboxInsert = `INSERT INTO ${quoteSchema(options.schema)}.inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`;
+    const maxBatchSize = options.maxBatchSize ?? 64;
+    this.batcher = new DeliveryBatcher((batch) => this.handleBatch(batch), {
+      parallelism: options.concurrency ?? 4,
+      maxBatchSize,
+      maxQueued: maxBatchSize * 4,
+    });
+    this.outbox = options.outbox ?? new OutboxPublisher(options.schema);
+    const inbox = `${quoteSchema(options.schema)}.inbox`;
+    this.inboxInsert = `INSERT INTO ${inbox} (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`;
+    this.inboxInsertMany = `INSERT INTO ${inbox} (consumer, event_id, event_type) SELECT $1, * FROM unnest($2::uuid[], $3::text[]) ON CONFLICT DO NOTHING RETURNING event_id`;
     this.log = options.logger.child({ context: 'JetStreamTransport' });
     (this as unknown as { logger: LoggerService }).logger = this.log;
   }
@@ -117,9 +145,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       .map(([p]) => p);
     for (const spec of consumersOf(this.topology, this.options.service)) {
       const consumer = await this.js.consumers.get(spec.stream, spec.durable);
-      const messages = await consumer.consume({
-        max_messages: Math.max(8, (this.options.concurrency ?? 16) * 2),
-      });
+      const messages = await consumer.consume({ max_messages: (this.options.maxBatchSize ?? 64) * 2 });
       this.consumers.push(messages);
       this.pumps.push(this.pump(messages));
     }
@@ -149,7 +175,9 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     await this.rpcSubscription?.drain().catch(() => undefined);
     await Promise.all(this.consumers.map((messages) => messages.close().catch(() => undefined)));
     await Promise.all(this.pumps);
-    await this.scheduler.idle();
+    // Not started yet: hand back at once, so another replica takes them without waiting for ack_wait.
+    for (const delivery of this.batcher.takeQueued()) delivery.msg.nak();
+    await this.batcher.idle();
     await Promise.all([...this.rpcInFlight]);
     this.log.write('info', 'drained');
   }
@@ -160,70 +188,101 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         msg.nak();
         continue;
       }
-      const parsed = this.parseDelivery(msg);
-      const key = parsed instanceof PoisonMessageError ? msg.subject : parsed.subject;
-      await this.scheduler.schedule(key, () => this.handleDelivery(msg, parsed));
+      const delivery = this.admit(msg);
+      if (delivery instanceof PoisonMessageError) await this.deadLetter(msg, delivery.eventType, delivery);
+      else if (delivery) await this.batcher.push(delivery);
     }
   }
 
-  /** An unreadable message or one that breaks its contract will never succeed: it is not retried. */
-  private parseDelivery(msg: JsMsg): CloudEvent | PoisonMessageError {
+  /**
+   * Reads a message: undefined when this service has no handler for its type (acknowledged at once), an error when
+   * it is unreadable or breaks its contract — it would never succeed, so it is not retried.
+   */
+  private admit(msg: JsMsg): Delivery | PoisonMessageError | undefined {
+    let event: CloudEvent;
     try {
-      const event = validateCloudEvent(JSON.parse(msg.string()));
-      const violations = this.options.validatePayload?.(event.type, event.data) ?? [];
-      if (violations.length === 0) return event;
-      return new PoisonMessageError(
-        `${event.type} ${event.id}: payload violates the contract: ${violations.map((v) => `${v.field} ${v.rule}`).join('; ')}`,
-      );
+      event = validateCloudEvent(JSON.parse(msg.string()));
     } catch (error) {
       return new PoisonMessageError(error instanceof Error ? error.message : String(error));
     }
+    // String patterns are stored as they are; a direct look-up spares Nest's pattern parsing per message.
+    const handler = this.messageHandlers.get(event.type);
+    if (!handler?.isEventHandler) {
+      msg.ack();
+      return undefined;
+    }
+    const violations = this.options.validatePayload?.(event.type, event.data) ?? [];
+    if (violations.length > 0) {
+      const rules = violations.map((v) => `${v.field} ${v.rule}`).join('; ');
+      return new PoisonMessageError(
+        `${event.type} ${event.id}: payload violates the contract: ${rules}`,
+        event.type,
+      );
+    }
+    return { key: event.subject, msg, event, handler };
   }
 
-  private async handleDelivery(msg: JsMsg, event: CloudEvent | PoisonMessageError): Promise<void> {
-    if (event instanceof PoisonMessageError) {
-      await this.deadLetter(msg, undefined, event);
-      return;
-    }
-    const handler = this.getHandlerByPattern(event.type);
-    if (!handler) {
-      msg.ack(); // this service has no interest in this type
-      return;
-    }
-    const keepAlive = setInterval(() => msg.working(), 10_000);
+  /**
+   * Handles a batch in one transaction: one inbox insert for all, each handler in order, one commit. If any
+   * handler fails, the batch is rolled back and its events are handled one by one, so only the failing one is
+   * retried.
+   */
+  private async handleBatch(batch: Delivery[]): Promise<void> {
+    const keepAlive = setInterval(() => batch.forEach((d) => d.msg.working()), 10_000);
     try {
-      await runWithCorrelation({ correlationId: event.correlationid, causationId: event.id }, () =>
-        this.handleInTransaction(event, msg, handler),
-      );
-      msg.ack();
-    } catch (error) {
-      await this.handleFailure(msg, event, error);
+      if (batch.length > 1) {
+        try {
+          await this.inTransaction(batch);
+          for (const delivery of batch) delivery.msg.ack();
+          return;
+        } catch {
+          // fall through: find the culprit one event at a time
+        }
+      }
+      for (const delivery of batch) {
+        try {
+          await this.inTransaction([delivery]);
+          delivery.msg.ack();
+        } catch (error) {
+          await this.handleFailure(delivery.msg, delivery.event, error);
+        }
+      }
     } finally {
       clearInterval(keepAlive);
     }
   }
 
-  private async handleInTransaction(
-    event: CloudEvent,
-    msg: JsMsg,
-    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
-  ): Promise<void> {
+  private async inTransaction(batch: Delivery[]): Promise<void> {
     await this.options.dataSource.transaction(async (manager) => {
-      const inserted = await manager.query<unknown[]>(this.inboxInsert, [
-        this.options.service,
-        event.id,
-        event.type,
-      ]);
-      if (inserted.length === 0) {
-        this.log.write('debug', 'event already handled; acknowledged without effect', {
-          eventId: event.id,
-          type: event.type,
+      const [first] = batch;
+      const inserted =
+        batch.length === 1 && first
+          ? await manager.query<{ event_id: string }[]>(this.inboxInsert, [
+              this.options.service,
+              first.event.id,
+              first.event.type,
+            ])
+          : await manager.query<{ event_id: string }[]>(this.inboxInsertMany, [
+              this.options.service,
+              batch.map((d) => d.event.id),
+              batch.map((d) => d.event.type),
+            ]);
+      const fresh = new Set(inserted.map((row) => row.event_id));
+      for (const { event, msg, handler } of batch) {
+        // Also drops a second delivery of the same event within this batch.
+        if (!fresh.delete(event.id)) {
+          this.log.write('debug', 'event already handled; acknowledged without effect', {
+            eventId: event.id,
+            type: event.type,
+          });
+          continue;
+        }
+        const context = new EventContext([event, manager, msg.info.deliveryCount, this.outbox]);
+        await runWithCorrelation({ correlationId: event.correlationid, causationId: event.id }, async () => {
+          const result: unknown = await handler(event, context);
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
         });
-        return;
       }
-      const context = new EventContext([event, manager, msg.info.deliveryCount, this.outbox]);
-      const result: unknown = await handler(event, context);
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
     });
   }
 
@@ -244,8 +303,13 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     msg.nak(delay);
   }
 
-  private async deadLetter(msg: JsMsg, event: CloudEvent | undefined, error: unknown): Promise<void> {
-    const type = event?.type ?? 'unreadable';
+  private async deadLetter(
+    msg: JsMsg,
+    eventOrType: CloudEvent | string | undefined,
+    error: unknown,
+  ): Promise<void> {
+    const event = typeof eventOrType === 'object' ? eventOrType : undefined;
+    const type = event?.type ?? (typeof eventOrType === 'string' ? eventOrType : 'unreadable');
     const h = natsHeaders();
     h.set(DEAD_LETTER_HEADERS.originalSubject, msg.subject);
     h.set(DEAD_LETTER_HEADERS.originalType, type);
@@ -281,7 +345,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     const reply = await runWithCorrelation(
       { correlationId, causationId: correlationId },
       async (): Promise<RpcReply> => {
-        const handler = this.getHandlerByPattern(pattern);
+        const found = this.messageHandlers.get(pattern);
+        const handler = found && !found.isEventHandler ? found : undefined;
         if (!handler)
           return {
             ok: false,
