@@ -65,6 +65,10 @@ export class ServiceSettings extends NatsSettings {
   @Matches(REDIS_URL, { message: 'must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
+  /** Prefixes every BullMQ key in Redis, so environments and test runs sharing a Redis never see each other's jobs. */
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'may contain only letters, digits, _ and - (1 to 40)' })
+  QUEUE_PREFIX = 'wandelwerk';
+
   @Type(() => Number)
   @IntSetting(1, 100)
   EVENT_MAX_ATTEMPTS = 5;

@@ -8,3 +8,4 @@ export * from './lifecycle/platform-lifecycle.js';
 export * from './system/system-ping.handler.js';
 export * from './service-cli.js';
 export * from './jobs/correlated-job.js';
+export * from './jobs/background-jobs.js';

@@ -13,6 +13,7 @@ import { DEPENDENCY_CHECKS, HealthController } from './health/health.controller.
 import type { DependencyCheck } from './health/readiness.js';
 import { OUTBOX_RELAY, PlatformLifecycle } from './lifecycle/platform-lifecycle.js';
 import { ShutdownState } from './lifecycle/shutdown-state.js';
+import { BackgroundJobs } from './jobs/background-jobs.js';
 import { APP_LOGGER, NATS_CONNECTION, REDIS_CONNECTION, SERVICE_NAME, SETTINGS } from './tokens.js';
 
 export interface PlatformOptions {
@@ -102,6 +103,7 @@ export class PlatformModule {
         useFactory: () =>
           new Redis(settings.REDIS_URL, { maxRetriesPerRequest: null, connectionName: options.name }),
       });
+      providers.push(BackgroundJobs);
       checks.push(({ redis }) => ({ name: 'redis', check: async () => void (await redis!.ping()) }));
       checkDeps.push(REDIS_CONNECTION);
     }
@@ -130,7 +132,7 @@ export class PlatformModule {
         RpcClient,
         ShutdownState,
         ...(options.database ? [OutboxPublisher, OutboxSignal, OUTBOX_RELAY] : []),
-        ...(options.redis ? [REDIS_CONNECTION] : []),
+        ...(options.redis ? [REDIS_CONNECTION, BackgroundJobs] : []),
       ],
     };
   }
