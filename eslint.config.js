@@ -85,6 +85,11 @@ export default tseslint.config(
     },
   },
   {
+    // End-to-end tests put the apps together as `npm start` does, through their published blueprints.
+    files: ['e2e/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     // Tests may assert on loosely typed values.
     files: ['**/*.spec.ts'],
     rules: {

@@ -5,6 +5,8 @@ const shared = {
   moduleNameMapper: {
     '^@wandelwerk/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^@wandelwerk/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
+    '^@wandelwerk/(gateway|projects|funding|municipalities|notifications)/blueprint$':
+      '<rootDir>/apps/$1/src/$1.blueprint.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.base.json' }] },

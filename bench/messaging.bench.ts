@@ -286,18 +286,52 @@ class RelayProbe {
 
   /** The relay keeps its pool private; a probe that cannot find it just reports less. */
   attach(relay: OutboxRelay): void {
+    // The relay publishes through a publisher of its own on the connection (not js.publish): time that instead.
+    const publisher = (
+      relay as unknown as { publisher?: { publish: (...args: unknown[]) => Promise<unknown> } }
+    ).publisher;
+    if (publisher && typeof publisher.publish === 'function') {
+      const publish = publisher.publish.bind(publisher);
+      const publishes = this.publishes;
+      publisher.publish = async (...args: unknown[]) => {
+        const start = now();
+        try {
+          return await publish(...args);
+        } finally {
+          publishes.push({ start, end: now() });
+        }
+      };
+    }
     const pool = (relay as unknown as { pool?: pg.Pool }).pool;
     if (!pool || typeof pool.query !== 'function') return;
-    const query = pool.query.bind(pool) as (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
-    const replacement = async (text: string, values?: unknown[]): Promise<pg.QueryResult> => {
+    const query = pool.query.bind(pool) as (
+      text: string | pg.QueryConfig,
+      values?: unknown[],
+    ) => Promise<pg.QueryResult>;
+    const replacement = async (
+      textOrConfig: string | pg.QueryConfig,
+      values?: unknown[],
+    ): Promise<pg.QueryResult> => {
+      // The relay's fetch is a named (prepared) statement, given as a query config.
+      if (typeof textOrConfig !== 'string') {
+        const start = now();
+        const result = await query(textOrConfig);
+        if (textOrConfig.text.startsWith('WITH marked') || textOrConfig.text.startsWith('SELECT seq'))
+          this.fetches.push({ start, end: now(), rows: result.rowCount ?? 0 });
+        return result;
+      }
+      const text = textOrConfig;
       const start = now();
-      const isMark = text.includes('SET sent_at = now()');
+      // The relay's fetch also carries the "sent" marks of its last round (one statement, WITH marked AS (UPDATE …)
+      // SELECT …); a mark on its own is a plain UPDATE.
+      const isFetch = text.startsWith('SELECT seq') || text.startsWith('WITH marked');
+      const isMark = !isFetch && text.includes('SET sent_at = now()');
       const sql =
         isMark && this.asyncMark
           ? `${text} AND set_config('synchronous_commit', 'off', true) IS NOT NULL`
           : text;
       const result = await query(sql, values);
-      if (text.startsWith('SELECT seq')) this.fetches.push({ start, end: now(), rows: result.rowCount ?? 0 });
+      if (isFetch) this.fetches.push({ start, end: now(), rows: result.rowCount ?? 0 });
       else if (isMark) this.marks.push({ start, end: now() });
       return result;
     };

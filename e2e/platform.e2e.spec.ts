@@ -67,7 +67,7 @@ describe('the platform as processes', () => {
     expect(body.status).toBe('ready');
     const expected =
       name === 'gateway'
-        ? ['nats']
+        ? ['nats', 'redis']
         : name === 'municipalities'
           ? ['nats', 'postgres']
           : ['nats', 'postgres', 'redis'];

@@ -77,24 +77,33 @@ class ReservationHandlers {
   }
 }
 
-/** Times every transaction the transport opens (pool wait included), through the DataSource it is given. */
+/**
+ * Times every transaction the transport opens (pool wait included), through the DataSource it is given: from the query
+ * runner's creation to its release (the transport runs each batch on a query runner of its own; DataSource.transaction
+ * creates one too).
+ */
 class TransactionProbe {
   private readonly spans: { start: number; end: number }[] = [];
   private open = 0;
   private maxOpen = 0;
 
   attach(dataSource: DataSource): void {
-    const transaction = dataSource.transaction.bind(dataSource) as (...args: unknown[]) => Promise<unknown>;
-    (dataSource as unknown as { transaction: typeof transaction }).transaction = async (...args) => {
+    const create = dataSource.createQueryRunner.bind(dataSource);
+    dataSource.createQueryRunner = (...args: Parameters<DataSource['createQueryRunner']>) => {
+      const queryRunner = create(...args);
       const start = now();
       this.open++;
       this.maxOpen = Math.max(this.maxOpen, this.open);
-      try {
-        return await transaction(...args);
-      } finally {
-        this.open--;
-        this.spans.push({ start, end: now() });
-      }
+      const release = queryRunner.release.bind(queryRunner);
+      queryRunner.release = async () => {
+        try {
+          return await release();
+        } finally {
+          this.open--;
+          this.spans.push({ start, end: now() });
+        }
+      };
+      return queryRunner;
     };
   }
 

@@ -15,3 +15,5 @@ export function fundingBlueprint(settings: FundingSettings): ServiceBlueprint<Fu
     messaging: { validatePayload: validateEventData },
   };
 }
+
+export { FundingSettings } from './config/funding.settings.js';

@@ -17,3 +17,5 @@ export function notificationsBlueprint(
     messaging: { validatePayload: validateEventData },
   };
 }
+
+export { NotificationsSettings } from './config/notifications.settings.js';

@@ -15,3 +15,5 @@ export function projectsBlueprint(settings: ProjectsSettings): ServiceBlueprint<
     messaging: { validatePayload: validateEventData },
   };
 }
+
+export { ProjectsSettings } from './config/projects.settings.js';

@@ -14,6 +14,7 @@ import {
   type TestDatabase,
 } from '@wandelwerk/testing';
 import { createTestTopology, type TestTopology } from './testing/index.js';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { connectNats } from './nats/nats-connection.js';
 import { messagingTablesUp } from './outbox/messaging-tables.js';
@@ -41,6 +42,8 @@ class HandlerScript {
   attempts = new Map<string, number>();
   order: string[] = [];
   slowMs = 0;
+  /** Write the effect in a transaction nested in the event's (a savepoint). */
+  nested = false;
 }
 
 const SCRIPT = Symbol('script');
@@ -53,11 +56,13 @@ class HarnessController {
   async onEndorsed(@Payload() event: CloudEvent<{ n: number }>, @Ctx() ctx: EventContext): Promise<void> {
     const attempts = (this.script.attempts.get(event.id) ?? 0) + 1;
     this.script.attempts.set(event.id, attempts);
-    await ctx.manager.query(`INSERT INTO ${SCHEMA}.effects (event_id, aggregate, n) VALUES ($1, $2, $3)`, [
-      event.id,
-      event.subject,
-      event.data.n,
-    ]);
+    const effect = [event.id, event.subject, event.data.n];
+    const insert = `INSERT INTO ${SCHEMA}.effects (event_id, aggregate, n) VALUES ($1, $2, $3)`;
+    if (this.script.nested) {
+      await ctx.manager.transaction((inner) => inner.query(insert, effect));
+    } else {
+      await ctx.manager.query(insert, effect);
+    }
     if (this.script.slowMs) await new Promise((resolve) => setTimeout(resolve, this.script.slowMs));
     if (this.script.alwaysFail || attempts <= (this.script.failuresBeforeSuccess.get(event.id) ?? 0)) {
       throw new Error(`handler refused attempt ${attempts}`);
@@ -100,9 +105,16 @@ describe('messaging backbone on PostgreSQL and JetStream', () => {
   const projectsOutbox = new OutboxPublisher('projects');
   const closers: (() => Promise<void>)[] = [];
 
-  async function startConsumer(options: { maxAttempts?: number } = {}): Promise<Harness> {
+  async function startConsumer(
+    options: { maxAttempts?: number; isolationLevel?: 'REPEATABLE READ' } = {},
+  ): Promise<Harness> {
     const script = new HandlerScript();
-    const dataSource = new DataSource({ type: 'postgres', url: db.url, poolSize: 8 });
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: db.url,
+      poolSize: 8,
+      ...(options.isolationLevel ? { isolationLevel: options.isolationLevel } : {}),
+    });
     await dataSource.initialize();
     @Module({ controllers: [HarnessController], providers: [{ provide: SCRIPT, useValue: script }] })
     class HarnessModule {}
@@ -352,6 +364,97 @@ describe('messaging backbone on PostgreSQL and JetStream', () => {
     } finally {
       await ds.destroy();
     }
+  });
+
+  it('sends no NOTIFY when the relay in the same process is the active one, and one when it stands by', async () => {
+    await startConsumer();
+    const ds = new DataSource({ type: 'postgres', url: db.url, poolSize: 2 });
+    await ds.initialize();
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    try {
+      const notified: string[] = [];
+      listener.on('notification', (n) => notified.push(n.channel));
+      await listener.query('LISTEN outbox_projects');
+      const signal = OutboxSignal.attach(ds, 'projects');
+      const publisher = new OutboxPublisher('projects', signal);
+      const write = (n: number): Promise<unknown> =>
+        ds.transaction((manager) =>
+          publisher.publish(manager, { type: EVENT_TYPE, subject: `p-local-${n}`, data: { n } }),
+        );
+
+      // This process's relay leads: it is woken directly, and no other process needs to hear of the commit.
+      const local = startRelay({ fallbackPollMs: 60_000 });
+      const unhook = signal.onLocalSignal(() => local.wake());
+      await waitFor(() => local.statistics.isLeader, { what: 'the local relay to lead' });
+      await write(1);
+      await waitFor(async () => (await effects()).length === 1, { what: 'the first effect' });
+      expect(signal.notificationsSent).toBe(0);
+      unhook();
+
+      // A standby in this process (another process's relay leads): the commit is announced with one NOTIFY.
+      const standby = new OutboxRelay({
+        databaseUrl: db.url,
+        schema: 'projects',
+        js: jetstream(topo.nc),
+        prefix: topo.prefix,
+        logger,
+      });
+      standby.start();
+      closers.push(() => standby.stop());
+      signal.onLocalSignal(() => standby.wake());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(standby.statistics.isLeader).toBe(false);
+      await write(2);
+      await waitFor(async () => (await effects()).length === 2, {
+        what: 'the second effect',
+        timeoutMs: 5_000,
+      });
+      expect(signal.notificationsSent).toBe(1);
+      await waitFor(() => notified.length === 1, { what: 'the NOTIFY' });
+    } finally {
+      await listener.end();
+      await ds.destroy();
+    }
+  });
+
+  it('marks what it published with its next fetch, or at stop when nothing comes', async () => {
+    await startConsumer();
+    // A relay that would wait a minute for more rows before marking on its own.
+    const relay = startRelay({ markDelayMs: 60_000, lingerMs: 0 });
+    await relay.waitUntilIdle(); // it has looked and waits to be woken
+    await produce([1, 2, 3].map((n) => ({ aggregate: `p-mark-${n}`, n })));
+    await waitFor(async () => (await streamCount('projects')) === 3, { what: 'three published events' });
+    const unsent = async (): Promise<number> =>
+      (await db.query(`SELECT id FROM projects.outbox WHERE sent_at IS NULL`)).length;
+    expect(await unsent()).toBe(3); // published and acknowledged, not yet marked
+    await produce([{ aggregate: 'p-mark-4', n: 4 }]); // its fetch carries the marks of the first three
+    await waitFor(async () => (await streamCount('projects')) === 4, { what: 'the fourth event' });
+    expect(await unsent()).toBe(1);
+    await relay.stop();
+    expect(await unsent()).toBe(0);
+    const rounds = relay.statistics.rounds;
+    expect(rounds).toBeGreaterThanOrEqual(2);
+  });
+
+  it('lets a handler nest a transaction (a savepoint) in the one of its event', async () => {
+    const { script } = await startConsumer();
+    script.nested = true;
+    startRelay();
+    const [event] = await produce([{ aggregate: 'p-nested', n: 1 }]);
+    await waitFor(async () => (await effects()).length === 1, { what: 'the effect' });
+    const inbox = await db.query(`SELECT event_id FROM ${SCHEMA}.inbox`);
+    expect(inbox).toEqual([{ event_id: event?.id }]);
+  });
+
+  it('handles events in transactions of the isolation level the data source asks for', async () => {
+    await startConsumer({ isolationLevel: 'REPEATABLE READ' });
+    startRelay();
+    await produce([1, 2, 3].map((n) => ({ aggregate: `p-iso-${n}`, n })));
+    await waitFor(async () => (await effects()).length === 3, { what: 'three effects' });
+    expect(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${SCHEMA}.inbox`))[0]?.n)).toBe(
+      3,
+    );
   });
 
   it('dead-letters an unreadable message at once instead of retrying it', async () => {

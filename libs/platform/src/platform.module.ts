@@ -29,6 +29,11 @@ function isServiceSettings(settings: NatsSettings | ServiceSettings): settings i
   return 'DATABASE_URL' in settings;
 }
 
+/** Redis needs only REDIS_URL (the gateway has Redis but no database); BullMQ queues also need QUEUE_PREFIX. */
+function hasRedisUrl(settings: NatsSettings): settings is NatsSettings & { REDIS_URL: string } {
+  return typeof (settings as { REDIS_URL?: unknown }).REDIS_URL === 'string';
+}
+
 /** What every app gets: settings, logger, NATS, and where it uses them PostgreSQL (with outbox) and Redis; health. */
 @Module({})
 export class PlatformModule {
@@ -95,15 +100,16 @@ export class PlatformModule {
       }));
       checkDeps.push(DataSource);
     }
+    const backgroundJobs = Boolean(options.redis) && isServiceSettings(settings);
     if (options.redis) {
-      if (!isServiceSettings(settings)) throw new Error(`${options.name}: Redis needs REDIS_URL`);
+      if (!hasRedisUrl(settings)) throw new Error(`${options.name}: Redis needs REDIS_URL`);
+      const redisUrl = settings.REDIS_URL;
       providers.push({
         provide: REDIS_CONNECTION,
         // BullMQ needs maxRetriesPerRequest null: commands wait for a reconnect instead of failing.
-        useFactory: () =>
-          new Redis(settings.REDIS_URL, { maxRetriesPerRequest: null, connectionName: options.name }),
+        useFactory: () => new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: options.name }),
       });
-      providers.push(BackgroundJobs);
+      if (backgroundJobs) providers.push(BackgroundJobs);
       checks.push(({ redis }) => ({ name: 'redis', check: async () => void (await redis!.ping()) }));
       checkDeps.push(REDIS_CONNECTION);
     }
@@ -132,7 +138,8 @@ export class PlatformModule {
         RpcClient,
         ShutdownState,
         ...(options.database ? [OutboxPublisher, OutboxSignal, OUTBOX_RELAY] : []),
-        ...(options.redis ? [REDIS_CONNECTION, BackgroundJobs] : []),
+        ...(options.redis ? [REDIS_CONNECTION] : []),
+        ...(backgroundJobs ? [BackgroundJobs] : []),
       ],
     };
   }

@@ -34,10 +34,18 @@ export interface ServiceBlueprint<S extends NatsSettings> {
     maxAttempts?: number;
     retryBaseDelayMs?: number;
   };
+  /** Operator commands of the app's CLI besides `migrate` (e.g. an import), run without serving anything. */
+  commands?: Record<string, ServiceCommand>;
   /** Largest accepted request body. */
   bodyLimitBytes?: number;
   /** Adjust the HTTP app before it listens (global pipes, filters, OpenAPI). */
   configureHttp?: (app: NestFastifyApplication) => void | Promise<void>;
+}
+
+export interface ServiceCommand {
+  usage: string;
+  /** Runs with the app built but not listening; returns what to print. */
+  run(app: NestFastifyApplication, args: string[]): Promise<string>;
 }
 
 export interface ServiceApp {

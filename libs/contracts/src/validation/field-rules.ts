@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
+import { getMetadataStorage, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { EVENT_TYPE_PATTERN } from '../envelope/cloud-event.js';
 
 /** A JSON Schema fragment (the draft-07 dialect that AsyncAPI 3 schemas extend). */
@@ -191,7 +191,13 @@ interface FieldEntry {
   shape?: FieldShape;
   nullable: boolean;
   notes: string[];
+  /** The very check class-validator runs for the field (see `contractField`). */
+  check?: Check;
+  /** The relation rules' tests, as class-validator runs them in the relation pass. */
+  relations: Relation[];
 }
+
+type Relation = (value: unknown, object: Plain) => boolean;
 
 // Filled while the payload classes are decorated; read by `describeFields` (JSON Schema, docs).
 const registry = new Map<object, Map<string, FieldEntry>>();
@@ -200,7 +206,7 @@ function entryOf(target: object, property: string | symbol): FieldEntry {
   const owner = target.constructor;
   const fields = registry.get(owner) ?? new Map<string, FieldEntry>();
   registry.set(owner, fields);
-  const entry = fields.get(String(property)) ?? { nullable: false, notes: [] };
+  const entry = fields.get(String(property)) ?? { nullable: false, notes: [], relations: [] };
   fields.set(String(property), entry);
   return entry;
 }
@@ -210,7 +216,7 @@ type Check = (value: unknown) => string | null;
 
 function contractField(shape: FieldShape, nullable: boolean, check: Check): PropertyDecorator {
   return (target, property) => {
-    Object.assign(entryOf(target, property), { shape, nullable });
+    Object.assign(entryOf(target, property), { shape, nullable, check });
     // `always`: the relation pass of validatePayload must skip a null too.
     if (nullable) ValidateIf((_object, value) => value !== null, { always: true })(target, property);
     ValidateBy({
@@ -306,7 +312,9 @@ export function CrossFieldRule(
   holds: (value: unknown, object: Plain) => boolean,
 ): PropertyDecorator {
   return (target, property) => {
-    entryOf(target, property).notes.push(note);
+    const entry = entryOf(target, property);
+    entry.notes.push(note);
+    entry.relations.push(holds);
     ValidateBy(
       {
         name: `relation:${note}`,
@@ -372,4 +380,74 @@ export function describeFields(payload: PayloadClass): FieldDescription[] {
     }
   }
   return [...fields.values()];
+}
+
+/** What `validatePayload`'s quick path needs of a field: the checks class-validator would run, and how it nests. */
+export interface FieldChecks {
+  readonly name: string;
+  readonly nullable: boolean;
+  readonly check: Check;
+  readonly relations: readonly Relation[];
+  /** The class of a nested object or of the items of a nested list. */
+  readonly nested?: { readonly type: PayloadClass; readonly list: boolean };
+}
+
+/** The checks of a payload class's fields, base classes first; throws where `describeFields` does. */
+export function fieldChecksOf(payload: PayloadClass): FieldChecks[] {
+  const owners = new Map<string, FieldEntry>();
+  for (let current: unknown = payload; typeof current === 'function' && current !== Function.prototype;) {
+    for (const [name, entry] of registry.get(current) ?? []) owners.set(name, entry);
+    current = Object.getPrototypeOf(current);
+  }
+  return describeFields(payload).map(({ name, shape, nullable }) => {
+    const entry = owners.get(name)!;
+    if (!entry.check) throw new Error(`${payload.name}.${name} has no check`);
+    const nested =
+      shape.kind === 'nested' || shape.kind === 'nested-list'
+        ? { type: shape.type(), list: shape.kind === 'nested-list' }
+        : undefined;
+    return { name, nullable, check: entry.check, relations: entry.relations, ...(nested ? { nested } : {}) };
+  });
+}
+
+const relationRulesOf = new WeakMap<PayloadClass, boolean>();
+
+/**
+ * Whether validating `payload` can meet a rule of the relation group: on the class, a base class or any class nested in
+ * it. When in doubt (a nested validation the field decorators do not describe), true.
+ */
+export function hasRelationRules(payload: PayloadClass): boolean {
+  const known = relationRulesOf.get(payload);
+  if (known !== undefined) return known;
+  const storage = getMetadataStorage();
+  const reached = new Set<PayloadClass>([payload]);
+  let answer = false;
+  for (const current of reached) {
+    const metadata = storage.getTargetValidationMetadatas(current, '', false, false, [RELATION_RULES]);
+    let fields: FieldDescription[];
+    try {
+      fields = describeFields(current);
+    } catch {
+      answer = true;
+      break;
+    }
+    const nested = new Map<string, PayloadClass>();
+    for (const field of fields) {
+      if (field.shape.kind === 'nested' || field.shape.kind === 'nested-list')
+        nested.set(field.name, field.shape.type());
+    }
+    if (
+      metadata.some(
+        (m) =>
+          m.groups?.includes(RELATION_RULES) ||
+          (m.type === 'nestedValidation' && !nested.has(m.propertyName)),
+      )
+    ) {
+      answer = true;
+      break;
+    }
+    for (const type of nested.values()) reached.add(type);
+  }
+  relationRulesOf.set(payload, answer);
+  return answer;
 }

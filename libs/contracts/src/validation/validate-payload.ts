@@ -1,82 +1,24 @@
-import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
 import type { EnvelopeViolation } from '../envelope/cloud-event.js';
-import { RELATION_RULES, type PayloadClass } from './field-rules.js';
+import { classValidatorViolations } from './class-validator-check.js';
+import type { PayloadClass } from './field-rules.js';
+import { quicklyValid } from './quick-check.js';
 
 /** A field (path like `partners[1].costShareBasisPoints`) and the rule it breaks, in words. */
 export type ContractViolation = EnvelopeViolation;
-
-// Keys that reach an object's prototype when copied by assignment, as class-transformer does.
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-// Deeper than any payload goes; bounds the recursion an attacker could make us do.
-const MAX_DEPTH = 16;
-
-function pathOf(parent: string, key: string, parentIsList: boolean): string {
-  if (parentIsList) return `${parent}[${key}]`;
-  return parent ? `${parent}.${key}` : key;
-}
-
-/**
- * Finds keys that must never be handed to class-transformer (JSON.parse makes `"__proto__"` an own key, and assigning
- * it would replace the prototype of the instance) and nesting deeper than any contract allows.
- */
-function findHostileStructure(value: unknown, path: string, depth: number): ContractViolation[] {
-  if (typeof value !== 'object' || value === null) return [];
-  if (depth > MAX_DEPTH) return [{ field: path, rule: `is nested more than ${MAX_DEPTH} levels deep` }];
-  const isList = Array.isArray(value);
-  return Object.keys(value).flatMap((key) => {
-    const field = pathOf(path, key, isList);
-    if (FORBIDDEN_KEYS.has(key)) return [{ field, rule: 'is a forbidden key' }];
-    return findHostileStructure((value as Record<string, unknown>)[key], field, depth + 1);
-  });
-}
-
-// class-validator's own wording for the constraints it adds by itself, said the way our rules are.
-const BUILT_IN_RULES: Record<string, string> = {
-  whitelistValidation: 'is not part of the contract',
-  nestedValidation: 'must be an object',
-  unknownValue: 'must be an object of the contract',
-};
-
-function collect(errors: ValidationError[], parent: string, parentIsList: boolean): ContractViolation[] {
-  return errors.flatMap((error) => {
-    const field = pathOf(parent, error.property, parentIsList);
-    const constraints = Object.entries(error.constraints ?? {});
-    if (constraints.length > 0) {
-      return constraints.map(([name, message]) => ({ field, rule: BUILT_IN_RULES[name] ?? message }));
-    }
-    return collect(error.children ?? [], field, Array.isArray(error.value));
-  });
-}
 
 /**
  * Validates a payload against its class, strictly: every field present, nothing unknown, nested objects and lists
  * checked item by item; then the rules that relate fields. Returns the violations (empty when valid) with paths
  * like `partners[1].costShareBasisPoints`; `(root)` names the payload itself.
+ *
+ * class-validator is the validator. A quick pre-check in front of it (see quick-check.ts) can only ever say
+ * "certainly valid", which nearly every payload is; for anything else class-validator decides and names the
+ * violations.
  */
 export function validatePayload(payload: PayloadClass, data: unknown): ContractViolation[] {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return [{ field: '(root)', rule: 'must be a JSON object' }];
   }
-  const hostile = findHostileStructure(data, '', 0);
-  if (hostile.length > 0) return hostile;
-  const instance = plainToInstance(payload, data);
-  // One rule per field is enough to act on, and it keeps a broken nested object from also being walked.
-  const common = { stopAtFirstError: true, validationError: { target: false, value: true } };
-  // First every field on its own (strictGroups leaves out the relation rules)…
-  const fieldErrors = validateSync(instance, {
-    ...common,
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    strictGroups: true,
-  });
-  if (fieldErrors.length > 0) return collect(fieldErrors, '', false);
-  // …then, with every field known to be well-formed, the rules that relate fields.
-  return collect(
-    validateSync(instance, { ...common, groups: [RELATION_RULES], forbidUnknownValues: false }),
-    '',
-    false,
-  );
+  if (quicklyValid(payload, data)) return [];
+  return classValidatorViolations(payload, data);
 }

@@ -1,13 +1,20 @@
 import pg from 'pg';
 import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { type JsonLogger, serializeError } from '@wandelwerk/observability';
 import { subjectOf, RELAY_RETRY_HORIZON_MS } from '../topology/topology.js';
+import { AckedPublisher } from './acked-publisher.js';
 import { outboxChannel, quoteSchema } from './messaging-tables.js';
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
   schema: string;
   js: JetStreamClient;
+  /**
+   * The connection to publish on (see AckedPublisher); by default the one `js` was made from. Without one, the relay
+   * publishes through `js.publish`.
+   */
+  nc?: NatsConnection;
   /** NATS prefix of the topology (see topology.ts). */
   prefix: string;
   logger: JsonLogger;
@@ -20,6 +27,17 @@ export interface OutboxRelayOptions {
   outboxRetentionDays?: number;
   inboxRetentionDays?: number;
   housekeepingIntervalMs?: number;
+  /**
+   * After a round that found rows, the next fetch starts no sooner than this many ms after the last one began, so
+   * rows committed meanwhile go out together: fewer, fuller rounds under load, at the cost of at most this much
+   * delay. A full batch goes on at once, and an idle relay fetches as soon as it is woken. 5 by default.
+   */
+  lingerMs?: number;
+  /**
+   * How long acknowledged rows may wait for the next fetch to carry their "sent" mark before they are marked on
+   * their own. Under load the next fetch comes much sooner; the mark only spares republishing after a crash.
+   */
+  markDelayMs?: number;
   /** Test seam: runs after publishing and before marking rows sent, to simulate a relay that dies right there. */
   beforeMarkSent?: (eventIds: string[]) => Promise<void>;
 }
@@ -33,6 +51,8 @@ interface OutboxRow {
 }
 
 export interface RelayStats {
+  /** Fetches of unsent rows (each also marks the rows of the round before). */
+  rounds: number;
   published: number;
   duplicates: number;
   failures: number;
@@ -54,7 +74,7 @@ export class OutboxRelay {
   private readonly logger: JsonLogger;
   private readonly channel: string;
   private readonly sql: {
-    fetch: string;
+    markAndFetch: string;
     markSent: string;
     markFailed: string;
     purgeOutbox: string;
@@ -65,26 +85,47 @@ export class OutboxRelay {
   private wakeRequested = false;
   private wakeUp: (() => void) | undefined;
   private housekeepingTimer: NodeJS.Timeout | undefined;
-  private readonly stats: RelayStats = { published: 0, duplicates: 0, failures: 0, isLeader: false };
+  private readonly stats: RelayStats = {
+    rounds: 0,
+    published: 0,
+    duplicates: 0,
+    failures: 0,
+    isLeader: false,
+  };
+  private readonly statementName: string;
+  private readonly batchSize: number;
+  private readonly publisher: AckedPublisher | undefined;
   private backoffMs = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Published and acknowledged, not yet marked sent; the next fetch marks them (and leaves them out). */
+  private unmarked: string[] = [];
+  private unmarkedSince = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     const s = quoteSchema(options.schema);
     this.channel = outboxChannel(options.schema);
+    this.statementName = `wandelwerk_outbox_relay_${options.schema}`;
+    this.batchSize = options.batchSize ?? 500;
+    const nc = options.nc ?? (options.js as unknown as { nc?: NatsConnection }).nc;
+    this.publisher = nc && typeof nc.publish === 'function' ? new AckedPublisher(nc) : undefined;
     this.logger = options.logger.child({ context: 'OutboxRelay', schema: options.schema });
     this.pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 2,
       application_name: `${options.schema}-relay`,
       // A "sent" mark lost in a crash only means the row is published again, and JetStream drops the duplicate.
-      options: '-c synchronous_commit=off',
+      // The fetch must walk the unsent-rows index in `seq` order and stop at its LIMIT: a bitmap scan (or a seq scan
+      // and sort), which the planner picks when its statistics of this fast-changing table are stale, reads every
+      // entry of the index each time, and never marks the entries of sent rows dead as an index scan does.
+      options: '-c synchronous_commit=off -c enable_bitmapscan=off -c enable_seqscan=off',
     });
     this.pool.on('error', (error) =>
       this.logger.write('warn', 'relay pool connection failed', { err: serializeError(error) }),
     );
     this.sql = {
-      fetch: `SELECT seq, id, aggregate_id, type, payload::text AS payload FROM ${s}.outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+      // One round trip marks the rows of the last round and fetches the next: the SELECT sees the snapshot from before
+      // the UPDATE, so it leaves the rows just marked out by id.
+      markAndFetch: `WITH marked AS (UPDATE ${s}.outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[])) SELECT seq, id, aggregate_id, type, payload::text AS payload FROM ${s}.outbox WHERE sent_at IS NULL AND NOT (id = ANY($1::uuid[])) ORDER BY seq LIMIT $2`,
       markSent: `UPDATE ${s}.outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[])`,
       markFailed: `UPDATE ${s}.outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
       purgeOutbox: `DELETE FROM ${s}.outbox WHERE seq IN (SELECT seq FROM ${s}.outbox WHERE sent_at < now() - make_interval(days => $1) LIMIT 10000)`,
@@ -107,25 +148,36 @@ export class OutboxRelay {
     this.housekeepingTimer.unref();
   }
 
-  /** Finishes the batch in flight, releases leadership and closes its connections. */
+  /** Finishes the batch in flight, marks what it sent, releases leadership and closes its connections. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.housekeepingTimer);
     this.wake();
     await this.loop;
+    await this.flushMarks().catch((error: unknown) =>
+      this.logger.write('warn', 'marking outbox rows sent failed at stop; they will be published again', {
+        err: serializeError(error),
+      }),
+    );
+    this.publisher?.close();
     await this.closeListener();
     await this.pool.end();
   }
 
-  /** Called on NOTIFY; also useful for callers that just committed. */
-  wake(): void {
+  /**
+   * Called on NOTIFY; also by callers that just committed. Returns whether this relay is the schema's active one
+   * (then it will read the rows committed before this call, and no other relay needs to be told).
+   */
+  wake(): boolean {
     this.wakeRequested = true;
     this.wakeUp?.();
+    return this.running && this.stats.isLeader;
   }
 
   /** Resolves once the outbox has no unsent row (tests and benchmarks). */
   async waitUntilIdle(timeoutMs = 10_000): Promise<void> {
+    if (!this.running) return; // a relay that never started (a CLI command) has nothing in flight
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.wake();
     let timer: NodeJS.Timeout | undefined;
@@ -156,6 +208,7 @@ export class OutboxRelay {
     while (this.running) {
       try {
         if (!this.stats.isLeader) {
+          await this.flushMarks().catch(() => undefined); // what this relay sent; the next leader would resend it
           await this.becomeLeader();
           if (!this.stats.isLeader) {
             await this.waitForWake(2_000);
@@ -163,20 +216,69 @@ export class OutboxRelay {
           }
         }
         this.wakeRequested = false;
-        const rows = (await this.pool.query<OutboxRow>(this.sql.fetch, [this.options.batchSize ?? 500])).rows;
+        const fetchedAt = performance.now();
+        const rows = await this.markAndFetch();
         if (rows.length === 0) {
           this.idleWaiters.splice(0).forEach((resolve) => resolve());
           await this.waitForWake(this.options.fallbackPollMs ?? 1_000);
           continue;
         }
         const failed = await this.publishBatch(rows);
-        if (failed) await this.pause();
-        else this.backoffMs = 0;
+        if (failed) {
+          await this.flushMarks();
+          await this.pause();
+        } else {
+          this.backoffMs = 0;
+          if (rows.length < this.batchSize) {
+            const linger = fetchedAt + (this.options.lingerMs ?? 5) - performance.now();
+            if (linger >= 1) await sleep(linger);
+          }
+          // New rows wake the relay at once; their fetch then carries this round's marks. Without any, the next
+          // fetch comes after a short while and marks them on its own.
+          await this.waitForWake(this.options.markDelayMs ?? 20);
+        }
       } catch (error) {
         this.logger.write('error', 'outbox relay round failed; retrying', { err: serializeError(error) });
         await this.pause();
       }
     }
+  }
+
+  /**
+   * Marks the rows published and acknowledged in the last round and fetches the next unsent rows in `seq` order. A
+   * mark that keeps failing is retried with every round for up to RELAY_RETRY_HORIZON_MS; after that the rows are
+   * left unmarked and published again later (JetStream drops them as duplicates within its window).
+   */
+  private async markAndFetch(): Promise<OutboxRow[]> {
+    const ids = this.unmarked;
+    if (ids.length > 0) {
+      if (Date.now() - this.unmarkedSince > RELAY_RETRY_HORIZON_MS) {
+        this.logger.write('warn', 'giving up marking outbox rows sent; they will be published again', {
+          rows: ids.length,
+        });
+        this.unmarked = [];
+        return this.markAndFetch();
+      }
+      await this.options.beforeMarkSent?.(ids);
+    }
+    // A named (prepared) statement: parsed and planned once per connection, not every few milliseconds.
+    const { rows } = await this.pool.query<OutboxRow>({
+      name: this.statementName,
+      text: this.sql.markAndFetch,
+      values: [ids, this.batchSize],
+    });
+    this.stats.rounds++;
+    this.unmarked = this.unmarked.slice(ids.length);
+    return rows;
+  }
+
+  /** Marks the acknowledged rows sent now (before a pause, at stop, before competing for leadership again). */
+  private async flushMarks(): Promise<void> {
+    const ids = this.unmarked;
+    if (ids.length === 0) return;
+    await this.options.beforeMarkSent?.(ids);
+    await this.pool.query(this.sql.markSent, [ids]);
+    this.unmarked = this.unmarked.slice(ids.length);
   }
 
   private async pause(): Promise<void> {
@@ -201,10 +303,11 @@ export class OutboxRelay {
       [...byAggregate.values()].map(async (chain) => {
         for (const row of chain) {
           try {
-            const ack = await this.options.js.publish(subjectOf(this.options.prefix, row.type), row.payload, {
-              msgID: row.id,
-              timeout: this.options.publishTimeoutMs ?? 5_000,
-            });
+            const subject = subjectOf(this.options.prefix, row.type);
+            const timeout = this.options.publishTimeoutMs ?? 5_000;
+            const ack = this.publisher
+              ? await this.publisher.publish(subject, row.payload, row.id, timeout)
+              : await this.options.js.publish(subject, row.payload, { msgID: row.id, timeout });
             if (ack.duplicate) this.stats.duplicates++;
             sent.push(row.id);
           } catch (error) {
@@ -222,29 +325,11 @@ export class OutboxRelay {
       }),
     );
     if (sent.length > 0) {
-      await this.options.beforeMarkSent?.(sent);
-      await this.markSent(sent);
+      if (this.unmarked.length === 0) this.unmarkedSince = Date.now();
+      this.unmarked.push(...sent);
       this.stats.published += sent.length;
     }
     return failed;
-  }
-
-  private async markSent(ids: string[]): Promise<void> {
-    const deadline = Date.now() + RELAY_RETRY_HORIZON_MS;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.pool.query(this.sql.markSent, [ids]);
-        return;
-      } catch (error) {
-        // Unmarked rows are published again later; JetStream drops them as duplicates within the window.
-        if (!this.running || Date.now() > deadline) throw error;
-        this.logger.write('warn', 'marking outbox rows sent failed; retrying', {
-          attempt,
-          err: serializeError(error),
-        });
-        await sleep(Math.min(5_000, 100 * 2 ** attempt));
-      }
-    }
   }
 
   private async becomeLeader(): Promise<void> {

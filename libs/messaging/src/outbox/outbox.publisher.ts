@@ -25,6 +25,7 @@ export interface OutgoingEvent<TData> {
  */
 export class OutboxPublisher {
   private readonly insertSql: string;
+  private readonly insertOneSql: string;
   private readonly notifySql: string;
 
   constructor(
@@ -33,6 +34,8 @@ export class OutboxPublisher {
   ) {
     const s = quoteSchema(schema);
     this.insertSql = `INSERT INTO ${s}.outbox (id, aggregate_id, type, payload) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::json[])`;
+    // One event (the usual case) as plain parameters: no array literal to build, escape and parse.
+    this.insertOneSql = `INSERT INTO ${s}.outbox (id, aggregate_id, type, payload) VALUES ($1, $2, $3, $4)`;
     this.notifySql = `SELECT pg_notify('${outboxChannel(schema)}', '')`;
   }
 
@@ -53,12 +56,17 @@ export class OutboxPublisher {
         causationId: e.causationId !== undefined ? e.causationId : (scope?.causationId ?? null),
       }),
     );
-    await tx.query(this.insertSql, [
-      built.map((e) => e.id),
-      built.map((e) => e.subject),
-      built.map((e) => e.type),
-      built.map((e) => JSON.stringify(e)),
-    ]);
+    const [only] = built;
+    if (built.length === 1 && only) {
+      await tx.query(this.insertOneSql, [only.id, only.subject, only.type, JSON.stringify(only)]);
+    } else {
+      await tx.query(this.insertSql, [
+        built.map((e) => e.id),
+        built.map((e) => e.subject),
+        built.map((e) => e.type),
+        built.map((e) => JSON.stringify(e)),
+      ]);
+    }
     // Preferably signalled after commit (see OutboxSignal); otherwise a NOTIFY in the transaction, delivered on
     // commit only.
     if (!this.signal?.markWritten(tx)) await tx.query(this.notifySql);

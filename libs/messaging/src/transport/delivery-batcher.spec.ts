@@ -50,9 +50,25 @@ describe('DeliveryBatcher', () => {
       { parallelism: 1, maxBatchSize: 8, maxQueued: 100 },
     );
     await batcher.push({ key: 'first', n: 0 });
+    await new Promise((resolve) => setImmediate(resolve)); // the next turn of the event loop
     for (let n = 1; n <= 16; n++) await batcher.push({ key: `k${n}`, n });
     await batcher.idle();
     expect(sizes).toEqual([1, 8, 8]);
+  });
+
+  it('puts items that arrive in the same turn of the event loop into one batch', async () => {
+    const sizes: number[] = [];
+    const batcher = new DeliveryBatcher<Item>(
+      async (batch) => {
+        sizes.push(batch.length);
+        await tick(1);
+      },
+      { parallelism: 4, maxBatchSize: 8, maxQueued: 100 },
+    );
+    // As the message pump does with the messages of one read from the socket.
+    for (let n = 0; n < 5; n++) await batcher.push({ key: `k${n}`, n });
+    await batcher.idle();
+    expect(sizes).toEqual([5]);
   });
 
   it('makes the pump wait while the queue is full', async () => {

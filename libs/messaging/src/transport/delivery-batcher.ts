@@ -18,6 +18,7 @@ export class DeliveryBatcher<T extends { key: string }> {
   private active = 0;
   private spaceWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
+  private dispatchScheduled = false;
 
   constructor(
     private readonly process: (batch: T[]) => Promise<void>,
@@ -34,7 +35,7 @@ export class DeliveryBatcher<T extends { key: string }> {
 
   async push(item: T): Promise<void> {
     this.queue.push(item);
-    this.dispatch();
+    this.scheduleDispatch();
     if (this.queue.length >= this.options.maxQueued) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
@@ -51,6 +52,19 @@ export class DeliveryBatcher<T extends { key: string }> {
   async idle(): Promise<void> {
     if (this.active === 0 && this.queue.length === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Dispatches at the end of this turn of the event loop, when the messages that arrived together (one read from the
+   * socket) are all queued, so that they can go into one batch.
+   */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
   }
 
   private dispatch(): void {

@@ -14,8 +14,8 @@ import {
   runWithCorrelation,
   serializeError,
 } from '@wandelwerk/observability';
-import { lastValueFrom } from 'rxjs';
-import type { DataSource } from 'typeorm';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import { quoteSchema } from '../outbox/messaging-tables.js';
 import { CORRELATION_ID_HEADER, type RpcProblem, type RpcReply } from '../rpc/rpc-protocol.js';
@@ -96,7 +96,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private readonly retry: RetryPolicy;
   private readonly batcher: DeliveryBatcher<Delivery>;
   private readonly outbox: OutboxPublisher;
-  private readonly inboxInsert: string;
+  private readonly inbox: string;
   private readonly inboxInsertMany: string;
   private readonly log: JsonLogger;
   private readonly consumers: ConsumerMessages[] = [];
@@ -117,9 +117,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       maxQueued: maxBatchSize * 4,
     });
     this.outbox = options.outbox ?? new OutboxPublisher(options.schema);
-    const inbox = `${quoteSchema(options.schema)}.inbox`;
-    this.inboxInsert = `INSERT INTO ${inbox} (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`;
-    this.inboxInsertMany = `INSERT INTO ${inbox} (consumer, event_id, event_type) SELECT $1, * FROM unnest($2::uuid[], $3::text[]) ON CONFLICT DO NOTHING RETURNING event_id`;
+    this.inbox = `${quoteSchema(options.schema)}.inbox`;
+    this.inboxInsertMany = `INSERT INTO ${this.inbox} (consumer, event_id, event_type) SELECT $1, * FROM unnest($2::uuid[], $3::text[]) ON CONFLICT DO NOTHING RETURNING event_id`;
     this.log = options.logger.child({ context: 'JetStreamTransport' });
     (this as unknown as { logger: LoggerService }).logger = this.log;
   }
@@ -252,22 +251,15 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     }
   }
 
+  /**
+   * One transaction for the batch, as `DataSource.transaction` runs it (commit, or roll back on any error), except
+   * that it opens with the inbox insert in the same round trip as START TRANSACTION.
+   */
   private async inTransaction(batch: Delivery[]): Promise<void> {
-    await this.options.dataSource.transaction(async (manager) => {
-      const [first] = batch;
-      const inserted =
-        batch.length === 1 && first
-          ? await manager.query<{ event_id: string }[]>(this.inboxInsert, [
-              this.options.service,
-              first.event.id,
-              first.event.type,
-            ])
-          : await manager.query<{ event_id: string }[]>(this.inboxInsertMany, [
-              this.options.service,
-              batch.map((d) => d.event.id),
-              batch.map((d) => d.event.type),
-            ]);
-      const fresh = new Set(inserted.map((row) => row.event_id));
+    const queryRunner = this.options.dataSource.createQueryRunner();
+    try {
+      const fresh = await this.beginWithInbox(queryRunner, batch);
+      const manager = queryRunner.manager;
       for (const { event, msg, handler } of batch) {
         // Also drops a second delivery of the same event within this batch.
         if (!fresh.delete(event.id)) {
@@ -280,10 +272,49 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         const context = new EventContext([event, manager, msg.info.deliveryCount, this.outbox]);
         await runWithCorrelation({ correlationId: event.correlationid, causationId: event.id }, async () => {
           const result: unknown = await handler(event, context);
-          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+          // Nest's handler proxy gives a promise or an observable; only the latter needs reading to its end.
+          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
         });
       }
-    });
+      await queryRunner.commitTransaction();
+    } catch (error) {
+      if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await queryRunner.release();
+    }
+  }
+
+  /**
+   * Starts the transaction and inserts the batch's events into the inbox: one simple-protocol round trip with the
+   * values as literals (ids and types are checked by `validateCloudEvent`, and quoted all the same). Returns the ids
+   * that were not in the inbox yet. The query runner is left in a transaction, as `startTransaction` leaves it.
+   */
+  private async beginWithInbox(queryRunner: QueryRunner, batch: Delivery[]): Promise<Set<string>> {
+    const dataSource = this.options.dataSource;
+    if ((dataSource.options as { isolationLevel?: string }).isolationLevel) {
+      // A configured isolation level: TypeORM's own start (START TRANSACTION, SET TRANSACTION …), then the insert.
+      await queryRunner.startTransaction();
+      const rows = await queryRunner.manager.query<{ event_id: string }[]>(this.inboxInsertMany, [
+        this.options.service,
+        batch.map((d) => d.event.id),
+        batch.map((d) => d.event.type),
+      ]);
+      return new Set(rows.map((row) => row.event_id));
+    }
+    const client = (await queryRunner.connect()) as { query(sql: string): Promise<unknown> };
+    await queryRunner.broadcaster.broadcast('BeforeTransactionStart');
+    const consumer = sqlLiteral(this.options.service);
+    const values = batch
+      .map((d) => `(${consumer}, ${sqlLiteral(d.event.id)}::uuid, ${sqlLiteral(d.event.type)})`)
+      .join(', ');
+    const sql = `START TRANSACTION; INSERT INTO ${this.inbox} (consumer, event_id, event_type) VALUES ${values} ON CONFLICT DO NOTHING RETURNING event_id`;
+    dataSource.logger.logQuery(sql, undefined, queryRunner);
+    // Open from here on: should the insert fail, the transaction block is open (and aborted) and must be rolled back.
+    Object.assign(queryRunner, { isTransactionActive: true, transactionDepth: 1 });
+    const results = (await client.query(sql)) as { rows: { event_id: string }[] }[];
+    await queryRunner.broadcaster.broadcast('AfterTransactionStart');
+    return new Set((results[1]?.rows ?? []).map((row) => row.event_id));
   }
 
   private async handleFailure(msg: JsMsg, event: CloudEvent, error: unknown): Promise<void> {
@@ -387,6 +418,13 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       detail: 'The service could not complete the request.',
     };
   }
+}
+
+/** A string as an SQL literal that means the same whatever `standard_conforming_strings` says. */
+function sqlLiteral(value: string): string {
+  if (value.includes('\0')) throw new Error('a NUL character cannot be sent to PostgreSQL');
+  const quoted = value.replace(/'/g, "''");
+  return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 
 function describeError(error: unknown): string {

@@ -24,6 +24,8 @@ export class CooperationCreatedEvent {
   @UniqueBy('municipalityId')
   @NestedListField(() => MunicipalityRef, { minItems: 1, maxItems: MAX_COOPERATION_MEMBERS })
   members!: MunicipalityRef[];
+  /** The founding members' memberships start on this day. */
+  @Field(is.date) startDate!: string;
   @Field(is.uuid) actorUserId!: string;
 }
 
@@ -39,9 +41,13 @@ abstract class CooperationMembershipEvent {
 
 export class CooperationMemberJoinedEvent extends CooperationMembershipEvent {
   static readonly type = 'municipalities.cooperation.member-joined.v1';
+  /** The first day of the membership. */
+  @Field(is.date) startDate!: string;
 }
 
 export class CooperationMemberLeftEvent extends CooperationMembershipEvent {
   static readonly type = 'municipalities.cooperation.member-left.v1';
+  /** The last day of the membership. */
+  @Field(is.date) endDate!: string;
   @Field(is.text(1000), { nullable: true }) reason!: string | null;
 }

@@ -15,6 +15,8 @@ abstract class MunicipalitySnapshotEvent {
   @Field(is.text(120)) district!: string;
   @Field(is.text(60)) state!: string;
   @Field(is.oneOf(REGIONS), { nullable: true }) region!: Region | null;
+  /** An inactive municipality stays in the registry but takes part in nothing new. */
+  @Field(is.boolean) active!: boolean;
   @Field(is.uuid) actorUserId!: string;
 }
 

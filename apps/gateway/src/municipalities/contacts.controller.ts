@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  AddContactDto,
+  ContactDto,
+  MUNICIPALITIES_RPC,
+  UpdateContactDto,
+  type ActorDto,
+} from '@wandelwerk/contracts';
+import { RpcClient } from '@wandelwerk/messaging';
+import { CurrentActor } from '../actor/current-actor.decorator.js';
+import { ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
+
+@ApiTags('municipalities')
+@Controller('api/v1/municipalities/:id/contacts')
+export class ContactsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Kontakte einer Kommune / contacts of a municipality' })
+  @ApiOkResponse({ type: [ContactDto] })
+  @ApiProblemResponses(404)
+  list(@UuidParam() id: string): Promise<ContactDto[]> {
+    return this.rpc.request(MUNICIPALITIES_RPC.listContacts, { id });
+  }
+
+  @Post()
+  @Idempotent()
+  @ApiOperation({ summary: 'Kontakt hinzufügen / add a contact' })
+  @ApiCreatedResponse({ type: ContactDto })
+  @ApiProblemResponses(404, 409)
+  add(
+    @CurrentActor() actor: ActorDto,
+    @UuidParam() id: string,
+    @Body() data: AddContactDto,
+  ): Promise<ContactDto> {
+    return this.rpc.request(MUNICIPALITIES_RPC.addContact, { actor, municipalityId: id, data });
+  }
+
+  @Patch(':contactId')
+  @ApiOperation({ summary: 'Kontakt ändern / change a contact' })
+  @ApiOkResponse({ type: ContactDto })
+  @ApiProblemResponses(404, 409)
+  update(
+    @CurrentActor() actor: ActorDto,
+    @UuidParam() id: string,
+    @UuidParam('contactId') contactId: string,
+    @Body() data: UpdateContactDto,
+  ): Promise<ContactDto> {
+    return this.rpc.request(MUNICIPALITIES_RPC.updateContact, { actor, municipalityId: id, contactId, data });
+  }
+
+  @Delete(':contactId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Kontakt entfernen / remove a contact' })
+  @ApiNoContentResponse()
+  @ApiProblemResponses(404)
+  async remove(
+    @CurrentActor() actor: ActorDto,
+    @UuidParam() id: string,
+    @UuidParam('contactId') contactId: string,
+  ): Promise<void> {
+    await this.rpc.request(MUNICIPALITIES_RPC.removeContact, { actor, municipalityId: id, contactId });
+  }
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  CooperationDto,
+  CreateCooperationDto,
+  JoinCooperationDto,
+  LeaveCooperationDto,
+  MUNICIPALITIES_RPC,
+  type ActorDto,
+} from '@wandelwerk/contracts';
+import { RpcClient } from '@wandelwerk/messaging';
+import { CurrentActor } from '../actor/current-actor.decorator.js';
+import { ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
+
+@ApiTags('cooperations')
+@Controller('api/v1/cooperations')
+export class CooperationsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Kooperationen mit ihren Mitgliedschaften / cooperations with their memberships' })
+  @ApiOkResponse({ type: [CooperationDto] })
+  list(): Promise<CooperationDto[]> {
+    return this.rpc.request(MUNICIPALITIES_RPC.listCooperations, {});
+  }
+
+  @Post()
+  @Idempotent()
+  @ApiOperation({ summary: 'Kooperation gründen / found a cooperation' })
+  @ApiCreatedResponse({ type: CooperationDto })
+  @ApiProblemResponses(409, 422)
+  create(@CurrentActor() actor: ActorDto, @Body() data: CreateCooperationDto): Promise<CooperationDto> {
+    return this.rpc.request(MUNICIPALITIES_RPC.createCooperation, { actor, data });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Eine Kooperation / one cooperation' })
+  @ApiOkResponse({ type: CooperationDto })
+  @ApiProblemResponses(404)
+  get(@UuidParam() id: string): Promise<CooperationDto> {
+    return this.rpc.request(MUNICIPALITIES_RPC.getCooperation, { id });
+  }
+
+  @Post(':id/members')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({ summary: 'Kommune tritt bei / a municipality joins' })
+  @ApiOkResponse({ type: CooperationDto })
+  @ApiProblemResponses(404, 409)
+  join(
+    @CurrentActor() actor: ActorDto,
+    @UuidParam() id: string,
+    @Body() data: JoinCooperationDto,
+  ): Promise<CooperationDto> {
+    return this.rpc.request(MUNICIPALITIES_RPC.joinCooperation, { actor, cooperationId: id, data });
+  }
+
+  @Post(':id/members/leave')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Kommune tritt aus (mit letztem Tag) / a municipality leaves (with its last day)',
+  })
+  @ApiOkResponse({ type: CooperationDto })
+  @ApiProblemResponses(404, 409, 422)
+  leave(
+    @CurrentActor() actor: ActorDto,
+    @UuidParam() id: string,
+    @Body() data: LeaveCooperationDto,
+  ): Promise<CooperationDto> {
+    return this.rpc.request(MUNICIPALITIES_RPC.leaveCooperation, { actor, cooperationId: id, data });
+  }
+}
