@@ -50,12 +50,21 @@ describe('the platform as processes', () => {
   });
 
   it('runs each migration once: a second migrate is a no-op', async () => {
+    const applied = async (): Promise<string[]> =>
+      (await db.query<{ name: string }>('SELECT name FROM projects.migrations ORDER BY id')).map(
+        (m) => m.name,
+      );
+    const before = await applied();
     const again = await runNode('apps/projects/dist/cli.js', ['migrate'], env);
     expect(again.stdout).toContain('schema "projects" is up to date');
+    expect(await applied()).toEqual(before);
+    expect(before[0]).toBe('MessagingTables1763700000000');
     const tables = await db.query<{ table_name: string }>(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'projects' ORDER BY table_name`,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'projects'`,
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['inbox', 'migrations', 'outbox']);
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining(['inbox', 'outbox', 'migrations']),
+    );
   });
 
   it.each(ALL_APPS)('%s answers liveness and readiness with its dependencies', async (name) => {

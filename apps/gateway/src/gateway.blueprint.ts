@@ -4,6 +4,7 @@ import type { GatewaySettings } from './config/gateway.settings.js';
 import { configureGatewayHttp } from './http/configure-http.js';
 import { HttpConventionsModule } from './http/http-conventions.module.js';
 import { MunicipalitiesApiModule } from './municipalities/municipalities.module.js';
+import { ProjectsApiModule } from './projects/projects.module.js';
 import { StatusModule } from './status/status.module.js';
 
 /** Largest accepted request body: 1 MiB (413 above). */
@@ -32,6 +33,7 @@ export function gatewayBlueprint(
       }),
       StatusModule,
       MunicipalitiesApiModule,
+      ProjectsApiModule,
       ...(options.modules ?? []),
     ],
     redis: true,

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Controller, Inject, Module, NotFoundException, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -302,7 +303,14 @@ describe('messaging backbone on PostgreSQL and JetStream', () => {
 
   it('has one effect when the same event is delivered twice', async () => {
     await startConsumer();
-    const event = buildCloudEvent({ type: EVENT_TYPE, subject: 'p-1', data: { n: 1 }, correlationId: 'c' });
+    // An id in upper case (valid, if unusual): PostgreSQL gives it back in lower case.
+    const event = buildCloudEvent({
+      type: EVENT_TYPE,
+      subject: 'p-1',
+      data: { n: 1 },
+      correlationId: 'c',
+      id: randomUUID().toUpperCase(),
+    });
     const js = jetstream(topo.nc);
     // Two different message ids defeat JetStream's de-duplication: only the inbox stands between them.
     await js.publish(subjectOf(topo.prefix, EVENT_TYPE), JSON.stringify(event), { msgID: 'first' });

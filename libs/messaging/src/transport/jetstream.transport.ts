@@ -261,8 +261,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       const fresh = await this.beginWithInbox(queryRunner, batch);
       const manager = queryRunner.manager;
       for (const { event, msg, handler } of batch) {
-        // Also drops a second delivery of the same event within this batch.
-        if (!fresh.delete(event.id)) {
+        // Also drops a second delivery of the same event within this batch. PostgreSQL returns ids in lower case.
+        if (!fresh.delete(event.id.toLowerCase())) {
           this.log.write('debug', 'event already handled; acknowledged without effect', {
             eventId: event.id,
             type: event.type,

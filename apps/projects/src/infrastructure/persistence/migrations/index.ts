@@ -1,5 +1,6 @@
 import { messagingTablesMigration } from '@wandelwerk/platform';
 import { PROJECTS_SCHEMA } from '../schema.js';
+import { Projects1764000000001 } from './1764000000001-projects.js';
 
 /** In the order they run; every schema change of the service is a migration here. */
-export const PROJECTS_MIGRATIONS = [messagingTablesMigration(PROJECTS_SCHEMA)];
+export const PROJECTS_MIGRATIONS = [messagingTablesMigration(PROJECTS_SCHEMA), Projects1764000000001];

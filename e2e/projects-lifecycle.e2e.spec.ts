@@ -1,0 +1,335 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstream } from '@nats-io/jetstream';
+import { loadConfig } from '@wandelwerk/config';
+import {
+  buildCloudEvent,
+  programmePublishedFixture,
+  type MunicipalityDto,
+  type Page,
+  type ProposalDto,
+} from '@wandelwerk/contracts';
+import { subjectOf } from '@wandelwerk/messaging';
+import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
+import { startTestService, type TestService } from '@wandelwerk/platform/testing';
+import { testSettings, uniqueName, waitFor } from '@wandelwerk/testing';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { GatewaySettings, gatewayBlueprint } from '@wandelwerk/gateway/blueprint';
+import { MunicipalitiesSettings, municipalitiesBlueprint } from '@wandelwerk/municipalities/blueprint';
+import { ProjectsSettings, projectsBlueprint } from '@wandelwerk/projects/blueprint';
+
+const demoCsv = readFileSync(new URL('../data/demo/municipalities.csv', import.meta.url), 'utf8');
+const officer = { 'x-actor-id': '6f1c3e2a-8d4b-4c4e-9a1f-2b3c4d5e6f72', 'x-actor-role': 'funding_officer' };
+const scores = { regionalValueAdded: 5, jobs: 3, sustainability: 4, cooperation: 5, feasibility: 4 };
+
+describe('projects through the gateway (HTTP → NATS → projects, municipalities → PostgreSQL)', () => {
+  let municipalities: TestService;
+  let projects: TestService;
+  let gateway: ServiceApp;
+  let base: string;
+  const ids: Record<string, string> = {};
+
+  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+    };
+  };
+
+  const draft = (patch: Record<string, unknown> = {}) => ({
+    title: 'Niederlausitzhalle Senftenberg',
+    summary: 'Energetische Sanierung der Stadthalle und ein neuer Kongresssaal.',
+    description: '',
+    workshop: 'culture-tourism-marketing',
+    programmeCode: 'INVKG-BB',
+    leadMunicipality: { municipalityId: ids['12066304'], costShareBasisPoints: 8000 },
+    partners: [{ municipalityId: ids['12066112'], costShareBasisPoints: 2000 }],
+    totalCostCents: 1_240_000_000,
+    eligibleCostCents: 1_180_000_000,
+    requestedFundingCents: 1_062_000_000,
+    costPlan: [
+      { year: 2026, amountCents: 590_000_000 },
+      { year: 2027, amountCents: 590_000_000 },
+    ],
+    plannedStart: '2026-01-01',
+    plannedEnd: '2027-12-31',
+    indicators: [{ name: 'Arbeitsplätze geschaffen', unit: 'Anzahl', targetValue: 25 }],
+    ...patch,
+  });
+  const create = async (patch: Record<string, unknown> = {}) => {
+    const created = await send('POST', '/api/v1/projects', draft(patch));
+    expect(created.status).toBe(201);
+    return created.body as unknown as ProposalDto;
+  };
+  const step = (id: string, action: string, body: unknown = {}, headers: Record<string, string> = {}) =>
+    send('POST', `/api/v1/projects/${id}/${action}`, body, headers);
+
+  beforeAll(async () => {
+    municipalities = await startTestService(MunicipalitiesSettings, municipalitiesBlueprint);
+    projects = await startTestService(ProjectsSettings, projectsBlueprint, {
+      NATS_PREFIX: municipalities.topo.prefix,
+    });
+    const settings = loadConfig(
+      GatewaySettings,
+      {
+        NATS_URL: testSettings().NATS_URL,
+        REDIS_URL: testSettings().REDIS_URL,
+        NATS_PREFIX: municipalities.topo.prefix,
+        REDIS_KEY_PREFIX: uniqueName('wwtest'),
+        LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
+        PORT: '0',
+      },
+      'gateway',
+    );
+    gateway = await createServiceApp(gatewayBlueprint(settings));
+    base = await gateway.start();
+    await send('POST', '/api/v1/municipalities/import', demoCsv, { 'content-type': 'text/csv' });
+    const listed = await send('GET', '/api/v1/municipalities?limit=100');
+    for (const m of (listed.body as unknown as Page<MunicipalityDto>).items) ids[m.ags] = m.id;
+    await jetstream(municipalities.topo.nc).publish(
+      subjectOf(municipalities.topo.prefix, programmePublishedFixture.type),
+      JSON.stringify(programmePublishedFixture),
+    );
+    await waitFor(
+      async () =>
+        (await projects.db.query(`SELECT 1 FROM projects.programme_read_model`)).length === 1 &&
+        (await projects.db.query(`SELECT 1 FROM projects.municipality_read_model`)).length === 19,
+      { what: 'the read models', timeoutMs: 15_000 },
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway.stop();
+    await projects.dispose();
+    await municipalities.dispose();
+  });
+
+  it('runs the whole lifecycle through the API, approved by funding, with its history', async () => {
+    const proposal = await create();
+    expect(proposal).toMatchObject({ status: 'draft', leadMunicipality: { name: 'Senftenberg' } });
+    const id = proposal.id;
+    expect((await step(id, 'submit')).body).toMatchObject({ status: 'submitted' });
+    expect((await step(id, 'start-review', { reviewDueDate: '2026-03-31' }, officer)).status).toBe(200);
+    const revise = await send(
+      'POST',
+      `/api/v1/projects/${id}/reviews`,
+      {
+        votum: 'revise',
+        scores,
+        comment: 'Bitte aufschlüsseln.',
+      },
+      officer,
+    );
+    expect(revise.status).toBe(201);
+    expect(revise.body).toMatchObject({ totalScore: 21, round: 1 });
+    expect(
+      (
+        await step(
+          id,
+          'request-revision',
+          { comment: 'Aufschlüsseln.', responseDueDate: '2026-04-30' },
+          officer,
+        )
+      ).body,
+    ).toMatchObject({ status: 'revision-requested' });
+    expect((await send('PATCH', `/api/v1/projects/${id}`, { description: 'Aufgeschlüsselt.' })).status).toBe(
+      200,
+    );
+    expect((await step(id, 'submit', { comment: 'Überarbeitet.' })).body).toMatchObject({
+      status: 'submitted',
+    });
+    await step(id, 'start-review', { reviewDueDate: '2026-05-31' }, officer);
+    const review = await send(
+      'POST',
+      `/api/v1/projects/${id}/reviews`,
+      {
+        votum: 'endorse',
+        scores,
+        comment: 'Empfohlen.',
+      },
+      officer,
+    );
+    expect((await step(id, 'endorse', { reviewId: review.body?.['id'] }, officer)).body).toMatchObject({
+      status: 'endorsed',
+    });
+    await jetstream(projects.topo.nc).publish(
+      subjectOf(municipalities.topo.prefix, 'funding.allocation.approved.v1'),
+      JSON.stringify(
+        buildCloudEvent({
+          type: 'funding.allocation.approved.v1',
+          subject: randomUUID(),
+          correlationId: randomUUID(),
+          data: {
+            version: 2,
+            proposal: {
+              proposalId: id,
+              title: proposal.title,
+              leadMunicipalityId: ids['12066304'],
+              partnerMunicipalityIds: [ids['12066112']],
+            },
+            programmeId: programmePublishedFixture.subject,
+            programmeCode: 'INVKG-BB',
+            amountCents: 1_062_000_000,
+            approverUserIds: [officer['x-actor-id']],
+            amountByYear: [
+              { year: 2026, amountCents: 531_000_000 },
+              { year: 2027, amountCents: 531_000_000 },
+            ],
+            comment: null,
+          },
+        }),
+      ),
+    );
+    await waitFor(async () => (await send('GET', `/api/v1/projects/${id}`)).body?.['status'] === 'approved', {
+      what: 'approval',
+    });
+    expect((await step(id, 'start-implementation', { startedOn: '2026-02-01' })).status).toBe(200);
+    expect((await step(id, 'complete', { completedOn: '2027-12-31', finalCostCents: 1 })).body).toMatchObject(
+      {
+        status: 'completed',
+      },
+    );
+    const history = await send('GET', `/api/v1/projects/${id}/history`);
+    expect((history.body as unknown as { toStatus: string }[]).map((h) => h.toStatus)).toEqual([
+      'submitted',
+      'in-review',
+      'revision-requested',
+      'submitted',
+      'in-review',
+      'endorsed',
+      'approved',
+      'in-implementation',
+      'completed',
+    ]);
+  });
+
+  it('answers every forbidden transition with 409, the current state and the allowed next steps', async () => {
+    const { id } = await create();
+    const forbidden: [string, unknown][] = [
+      ['start-review', { reviewDueDate: '2026-03-31' }],
+      ['request-revision', { comment: 'x', responseDueDate: '2026-04-30' }],
+      ['endorse', { reviewId: randomUUID() }],
+      ['reject', { reviewId: randomUUID(), comment: 'x' }],
+      ['start-implementation', { startedOn: '2026-02-01' }],
+      ['complete', { completedOn: '2027-12-31', finalCostCents: 1 }],
+    ];
+    for (const [action, body] of forbidden) {
+      const answer = await step(id, action, body);
+      expect([action, answer.status]).toEqual([action, 409]);
+      expect(answer.body).toMatchObject({
+        code: 'project.transition-not-allowed',
+        currentState: 'draft',
+        allowedTransitions: ['submit', 'withdraw'],
+      });
+    }
+    const english = await step(
+      id,
+      'complete',
+      { completedOn: '2027-12-31', finalCostCents: 1 },
+      {
+        'accept-language': 'en',
+      },
+    );
+    expect(english.body?.['detail']).toBe('A proposal that is draft cannot be completed.');
+    expect((await step(id, 'withdraw')).body).toMatchObject({ status: 'withdrawn' });
+    expect((await step(id, 'submit')).body).toMatchObject({
+      currentState: 'withdrawn',
+      allowedTransitions: [],
+    });
+  });
+
+  it('refuses to submit against each rule, naming the field and the rule, in German and English', async () => {
+    const { id } = await create({
+      requestedFundingCents: 1_100_000_000,
+      costPlan: [
+        { year: 2039, amountCents: 590_000_000 },
+        { year: 2027, amountCents: 590_000_001 },
+      ],
+    });
+    const answer = await step(id, 'submit');
+    expect(answer.status).toBe(422);
+    expect(answer.body?.['code']).toBe('project.submit-rules-violated');
+    expect(
+      (answer.body?.['errors'] as { field: string; rule: string }[]).map((e) => `${e.field}:${e.rule}`),
+    ).toEqual([
+      'requestedFundingCents:maxFundingRate',
+      'costPlan[0].year:insideFundingPeriod',
+      'costPlan:sumsToEligibleCost',
+    ]);
+    const english = await step(id, 'submit', {}, { 'accept-language': 'en' });
+    expect((english.body?.['errors'] as { message: string }[])[0]?.message).toContain('maximum funding rate');
+    const unknownProgramme = await create({ programmeCode: 'STARK' });
+    expect((await step(unknownProgramme.id, 'submit')).body?.['errors']).toEqual([
+      expect.objectContaining({ field: 'programmeCode', rule: 'knownProgramme' }),
+    ]);
+    expect((await send('GET', `/api/v1/projects/${id}`)).body?.['status']).toBe('draft');
+  });
+
+  it('refuses hostile and inconsistent input with 4xx and writes nothing', async () => {
+    const before = (await projects.outbox()).length;
+    const bad = await send('POST', '/api/v1/projects', {
+      ...draft(),
+      title: '',
+      workshop: 'mining',
+      partners: [{ municipalityId: 'x', costShareBasisPoints: 10001 }],
+      totalCostCents: 1.5,
+      plannedStart: '2026-02-30',
+      admin: true,
+    });
+    expect(bad.status).toBe(400);
+    expect((bad.body?.['errors'] as { field: string }[]).map((e) => e.field).sort()).toEqual([
+      'admin',
+      'partners[0].costShareBasisPoints',
+      'partners[0].municipalityId',
+      'plannedStart',
+      'title',
+      'totalCostCents',
+      'workshop',
+    ]);
+    const shares = await send('POST', '/api/v1/projects', draft({ partners: [] }));
+    expect(shares.status).toBe(422);
+    expect(shares.body?.['errors']).toEqual([
+      expect.objectContaining({ field: 'partners', rule: 'sharesSumTo10000' }),
+    ]);
+    expect((await send('POST', '/api/v1/projects', '{"__proto__": {"x": 1}}')).status).toBe(400);
+    expect((await send('GET', '/api/v1/projects/not-a-uuid')).status).toBe(400);
+    expect((await send('GET', `/api/v1/projects/${randomUUID()}`)).body?.['code']).toBe('project.not-found');
+    expect(await projects.outbox()).toHaveLength(before);
+  });
+
+  it('creates once per Idempotency-Key and refuses the key with another body', async () => {
+    const key = randomUUID();
+    const first = await send('POST', '/api/v1/projects', draft({ title: 'Idempotent' }), {
+      'idempotency-key': key,
+    });
+    const again = await send('POST', '/api/v1/projects', draft({ title: 'Idempotent' }), {
+      'idempotency-key': key,
+    });
+    expect(again.headers.get('idempotency-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const other = await send('POST', '/api/v1/projects', draft({ title: 'Anders' }), {
+      'idempotency-key': key,
+    });
+    expect(other.status).toBe(422);
+    const listed = await send('GET', '/api/v1/projects?q=Idempotent');
+    expect((listed.body as unknown as Page<ProposalDto>).items).toHaveLength(1);
+  });
+
+  it('lists with filters', async () => {
+    const list = async (query: string) =>
+      ((await send('GET', `/api/v1/projects?${query}`)).body as unknown as Page<ProposalDto>).items;
+    expect((await list('status=completed')).length).toBe(1);
+    expect(
+      (await list(`municipalityId=${ids['12066112']}&year=2027&programmeCode=INVKG-BB`)).length,
+    ).toBeGreaterThan(0);
+    expect(await list(`municipalityId=${ids['12071372']}`)).toEqual([]);
+    expect((await send('GET', '/api/v1/projects?sort=owner')).status).toBe(400);
+  });
+});
