@@ -9,5 +9,6 @@ import { ProposalsService } from './proposals.service.js';
 @Module({
   controllers: [ProposalsHandler, FundingEventsHandler],
   providers: [ProposalsService, ProposalQueries, ReviewsService],
+  exports: [ProposalsService],
 })
 export class ProposalsModule {}

@@ -464,3 +464,4 @@ export const PROJECTS_RPC = {
   recordReview: 'projects.review.record',
   listReviews: 'projects.review.list',
 } as const;
+export * from './reporting.dto.js';

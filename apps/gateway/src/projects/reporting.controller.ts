@@ -1,0 +1,108 @@
+import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ChangeDueDateDto,
+  FileReportDto,
+  MilestoneDto,
+  REPORTING_RPC,
+  ReportObligationDto,
+  ScheduleMilestoneDto,
+  ScheduleReportDto,
+  type ActorDto,
+} from '@wandelwerk/contracts';
+import { RpcClient } from '@wandelwerk/messaging';
+import { CurrentActor } from '../actor/current-actor.decorator.js';
+import { ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
+
+/** Milestones and reporting obligations of approved projects; the projects service does the work. */
+@ApiTags('projects')
+@Controller('api/v1/projects/:id')
+export class ReportingController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get('milestones')
+  @ApiOperation({ summary: 'Meilensteine / the milestones of a project, by due date' })
+  @ApiOkResponse({ type: [MilestoneDto] })
+  @ApiProblemResponses(404)
+  milestones(@UuidParam() id: string): Promise<MilestoneDto[]> {
+    return this.rpc.request(REPORTING_RPC.listMilestones, { id });
+  }
+
+  @Post('milestones')
+  @Idempotent()
+  @ApiOperation({ summary: 'Meilenstein festlegen / schedule a milestone (funding officer)' })
+  @ApiCreatedResponse({ type: MilestoneDto })
+  @ApiProblemResponses(403, 404, 409)
+  scheduleMilestone(
+    @CurrentActor() actor: ActorDto,
+    @UuidParam() id: string,
+    @Body() data: ScheduleMilestoneDto,
+  ): Promise<MilestoneDto> {
+    return this.rpc.request(REPORTING_RPC.scheduleMilestone, { actor, id, data });
+  }
+
+  @Patch('milestones/:milestoneId')
+  @ApiOperation({ summary: 'Meilenstein verschieben / change the due date of a milestone' })
+  @ApiOkResponse({ type: MilestoneDto })
+  @ApiProblemResponses(403, 404, 409)
+  rescheduleMilestone(
+    @CurrentActor() actor: ActorDto,
+    @UuidParam() id: string,
+    @UuidParam('milestoneId') itemId: string,
+    @Body() data: ChangeDueDateDto,
+  ): Promise<MilestoneDto> {
+    return this.rpc.request(REPORTING_RPC.rescheduleMilestone, { actor, id, itemId, data });
+  }
+
+  @Get('reports')
+  @ApiOperation({ summary: 'Berichtspflichten / the reporting obligations of a project, by due date' })
+  @ApiOkResponse({ type: [ReportObligationDto] })
+  @ApiProblemResponses(404)
+  reports(@UuidParam() id: string): Promise<ReportObligationDto[]> {
+    return this.rpc.request(REPORTING_RPC.listReports, { id });
+  }
+
+  @Post('reports')
+  @Idempotent()
+  @ApiOperation({
+    summary:
+      'Berichtspflicht festlegen / schedule a reporting obligation (funding officer); reminders follow',
+  })
+  @ApiCreatedResponse({ type: ReportObligationDto })
+  @ApiProblemResponses(403, 404, 409, 422)
+  scheduleReport(
+    @CurrentActor() actor: ActorDto,
+    @UuidParam() id: string,
+    @Body() data: ScheduleReportDto,
+  ): Promise<ReportObligationDto> {
+    return this.rpc.request(REPORTING_RPC.scheduleReport, { actor, id, data });
+  }
+
+  @Patch('reports/:reportId')
+  @ApiOperation({ summary: 'Fälligkeit ändern / change the due date; the reminders move with it' })
+  @ApiOkResponse({ type: ReportObligationDto })
+  @ApiProblemResponses(403, 404, 409)
+  rescheduleReport(
+    @CurrentActor() actor: ActorDto,
+    @UuidParam() id: string,
+    @UuidParam('reportId') itemId: string,
+    @Body() data: ChangeDueDateDto,
+  ): Promise<ReportObligationDto> {
+    return this.rpc.request(REPORTING_RPC.rescheduleReport, { actor, id, itemId, data });
+  }
+
+  @Post('reports/:reportId/file')
+  @Idempotent()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Bericht einreichen / file the report (the owner); 409 when filed before' })
+  @ApiCreatedResponse({ type: ReportObligationDto })
+  @ApiProblemResponses(403, 404, 409)
+  fileReport(
+    @CurrentActor() actor: ActorDto,
+    @UuidParam() id: string,
+    @UuidParam('reportId') itemId: string,
+    @Body() data: FileReportDto,
+  ): Promise<ReportObligationDto> {
+    return this.rpc.request(REPORTING_RPC.fileReport, { actor, id, itemId, data });
+  }
+}

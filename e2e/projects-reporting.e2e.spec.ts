@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@wandelwerk/config';
+import { MUNICIPALITIES, type ProposalDto, type ReportObligationDto } from '@wandelwerk/contracts';
+import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
+import { startTestService, type TestService } from '@wandelwerk/platform/testing';
+import { testSettings, uniqueName } from '@wandelwerk/testing';
+import { randomUUID } from 'node:crypto';
+import { GatewaySettings, gatewayBlueprint } from '@wandelwerk/gateway/blueprint';
+import { ProjectsSettings, projectsBlueprint } from '@wandelwerk/projects/blueprint';
+
+const officer = { 'x-actor-id': '6f1c3e2a-8d4b-4c4e-9a1f-2b3c4d5e6f72', 'x-actor-role': 'funding_officer' };
+const { senftenberg } = MUNICIPALITIES;
+
+describe('milestones and reports through the gateway (HTTP → NATS → projects → PostgreSQL, Redis)', () => {
+  let projects: TestService;
+  let gateway: ServiceApp;
+  let base: string;
+
+  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+  };
+
+  const approvedProposal = async (): Promise<ProposalDto> => {
+    const created = await send('POST', '/api/v1/projects', {
+      title: 'Niederlausitzhalle Senftenberg',
+      summary: 'Energetische Sanierung der Stadthalle.',
+      description: '',
+      workshop: 'culture-tourism-marketing',
+      programmeCode: 'INVKG-BB',
+      leadMunicipality: { municipalityId: senftenberg.municipalityId, costShareBasisPoints: 10000 },
+      partners: [],
+      totalCostCents: 1_000_000,
+      eligibleCostCents: 1_000_000,
+      requestedFundingCents: 900_000,
+      costPlan: [{ year: 2026, amountCents: 1_000_000 }],
+      plannedStart: '2026-01-01',
+      plannedEnd: '2027-12-31',
+      indicators: [{ name: 'Sanierte Fläche', unit: 'm²', targetValue: 4200 }],
+    });
+    expect(created.status).toBe(201);
+    const proposal = created.body as unknown as ProposalDto;
+    // The approval itself comes from funding (see projects-lifecycle.e2e.spec.ts); here it is given directly.
+    await projects.db.query(`UPDATE projects.proposal SET status = 'approved' WHERE id = $1`, [proposal.id]);
+    return proposal;
+  };
+
+  beforeAll(async () => {
+    projects = await startTestService(ProjectsSettings, projectsBlueprint);
+    await projects.db.query(
+      `INSERT INTO projects.municipality_read_model (id, ags, name, active, version) VALUES ($1, $2, $3, true, 1)`,
+      [senftenberg.municipalityId, senftenberg.ags, senftenberg.name],
+    );
+    const settings = loadConfig(
+      GatewaySettings,
+      {
+        NATS_URL: testSettings().NATS_URL,
+        REDIS_URL: testSettings().REDIS_URL,
+        NATS_PREFIX: projects.topo.prefix,
+        REDIS_KEY_PREFIX: uniqueName('wwtest'),
+        LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
+        PORT: '0',
+      },
+      'gateway',
+    );
+    gateway = await createServiceApp(gatewayBlueprint(settings));
+    base = await gateway.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway.stop();
+    await projects.dispose();
+  });
+
+  it('schedules milestones and reports, lists them, files a report once (409 the second time)', async () => {
+    const { id } = await approvedProposal();
+    const milestone = await send(
+      'POST',
+      `/api/v1/projects/${id}/milestones`,
+      { title: 'Baubeginn', dueDate: '2026-06-30', description: 'Erster Spatenstich' },
+      { ...officer, 'idempotency-key': randomUUID() },
+    );
+    expect(milestone.status).toBe(201);
+    const moved = await send(
+      'PATCH',
+      `/api/v1/projects/${id}/milestones/${String(milestone.body?.['id'])}`,
+      { dueDate: '2026-07-31' },
+      officer,
+    );
+    expect(moved.body).toMatchObject({ dueDate: '2026-07-31' });
+    expect((await send('GET', `/api/v1/projects/${id}/milestones`)).body).toEqual([moved.body]);
+
+    const key = randomUUID();
+    const body = { kind: 'final', title: 'Verwendungsnachweis', dueDate: '2028-06-30' };
+    const scheduled = await send('POST', `/api/v1/projects/${id}/reports`, body, {
+      ...officer,
+      'idempotency-key': key,
+    });
+    expect(scheduled.status).toBe(201);
+    const again = await send('POST', `/api/v1/projects/${id}/reports`, body, {
+      ...officer,
+      'idempotency-key': key,
+    });
+    expect(again.body).toEqual(scheduled.body);
+    const report = scheduled.body as unknown as ReportObligationDto;
+    expect(report).toMatchObject({
+      status: 'open',
+      periodStart: '2026-01-01',
+      periodEnd: '2027-12-31',
+      overdueAt: '2028-06-30T22:00:00.000Z',
+    });
+    const listed = await send('GET', `/api/v1/projects/${id}/reports`);
+    expect(listed.body).toEqual([report]);
+
+    const filing = { summary: 'Alles umgesetzt.', figures: [{ name: 'Sanierte Fläche', value: 4200 }] };
+    const filed = await send('POST', `/api/v1/projects/${id}/reports/${report.id}/file`, filing);
+    expect(filed.status).toBe(201);
+    expect(filed.body).toMatchObject({ status: 'filed', late: false, figures: filing.figures });
+    const twice = await send('POST', `/api/v1/projects/${id}/reports/${report.id}/file`, filing, {
+      'accept-language': 'en',
+    });
+    expect(twice.status).toBe(409);
+    expect(twice.body).toMatchObject({ code: 'project.report-already-filed', currentState: 'filed' });
+    expect(String(twice.body?.['detail'])).toMatch(/^This report was already filed/);
+    expect(await projects.outbox('projects.report.filed.v1')).toHaveLength(1);
+  });
+
+  it('answers 409 with the current state for an obligation on a proposal that is not approved', async () => {
+    const draft = await approvedProposal();
+    await projects.db.query(`UPDATE projects.proposal SET status = 'draft' WHERE id = $1`, [draft.id]);
+    const refused = await send(
+      'POST',
+      `/api/v1/projects/${draft.id}/reports`,
+      { kind: 'interim', title: 'Zwischennachweis', dueDate: '2026-12-31' },
+      officer,
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'project.not-approved', currentState: 'draft' });
+    expect((await send('POST', `/api/v1/projects/${draft.id}/reports`, { kind: 'x' }, officer)).status).toBe(
+      400,
+    );
+    expect((await send('GET', `/api/v1/projects/${randomUUID()}/reports`)).status).toBe(404);
+  });
+});
