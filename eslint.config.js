@@ -85,8 +85,8 @@ export default tseslint.config(
     },
   },
   {
-    // End-to-end tests put the apps together as `npm start` does, through their published blueprints.
-    files: ['e2e/**/*.ts'],
+    // End-to-end tests and benchmarks put the apps together as `npm start` does, through their published blueprints.
+    files: ['e2e/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

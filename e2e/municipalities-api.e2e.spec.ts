@@ -1,51 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadConfig } from '@wandelwerk/config';
 import type { CooperationDto, ImportReportDto, MunicipalityDto, Page } from '@wandelwerk/contracts';
-import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
 import { startTestService, type TestService } from '@wandelwerk/platform/testing';
-import { testSettings, uniqueName } from '@wandelwerk/testing';
+import { startTestGateway, type Send, type TestGateway } from './support/gateway.js';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { GatewaySettings, gatewayBlueprint } from '@wandelwerk/gateway/blueprint';
 import { MunicipalitiesSettings, municipalitiesBlueprint } from '@wandelwerk/municipalities/blueprint';
 
 const demoCsv = readFileSync(new URL('../data/demo/municipalities.csv', import.meta.url), 'utf8');
 
 describe('municipalities through the gateway (HTTP → NATS → service → PostgreSQL)', () => {
   let municipalities: TestService;
-  let gateway: ServiceApp;
-  let base: string;
-
-  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
-    };
-  };
+  let gateway: TestGateway;
+  let send: Send;
 
   beforeAll(async () => {
     municipalities = await startTestService(MunicipalitiesSettings, municipalitiesBlueprint);
-    const settings = loadConfig(
-      GatewaySettings,
-      {
-        NATS_URL: testSettings().NATS_URL,
-        REDIS_URL: testSettings().REDIS_URL,
-        NATS_PREFIX: municipalities.topo.prefix,
-        REDIS_KEY_PREFIX: uniqueName('wwtest'),
-        LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
-        PORT: '0',
-      },
-      'gateway',
-    );
-    gateway = await createServiceApp(gatewayBlueprint(settings));
-    base = await gateway.start();
+    gateway = await startTestGateway(municipalities.topo.prefix);
+    send = gateway.send;
   }, 40_000);
 
   afterAll(async () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
-import { loadConfig } from '@wandelwerk/config';
 import {
   buildCloudEvent,
   programmePublishedFixture,
@@ -9,12 +8,11 @@ import {
   type ProposalDto,
 } from '@wandelwerk/contracts';
 import { subjectOf } from '@wandelwerk/messaging';
-import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
 import { startTestService, type TestService } from '@wandelwerk/platform/testing';
-import { testSettings, uniqueName, waitFor } from '@wandelwerk/testing';
+import { startTestGateway, type Send, type TestGateway } from './support/gateway.js';
+import { waitFor } from '@wandelwerk/testing';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { GatewaySettings, gatewayBlueprint } from '@wandelwerk/gateway/blueprint';
 import { MunicipalitiesSettings, municipalitiesBlueprint } from '@wandelwerk/municipalities/blueprint';
 import { ProjectsSettings, projectsBlueprint } from '@wandelwerk/projects/blueprint';
 
@@ -25,23 +23,9 @@ const scores = { regionalValueAdded: 5, jobs: 3, sustainability: 4, cooperation:
 describe('projects through the gateway (HTTP → NATS → projects, municipalities → PostgreSQL)', () => {
   let municipalities: TestService;
   let projects: TestService;
-  let gateway: ServiceApp;
-  let base: string;
+  let gateway: TestGateway;
+  let send: Send;
   const ids: Record<string, string> = {};
-
-  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
-    };
-  };
 
   const draft = (patch: Record<string, unknown> = {}) => ({
     title: 'Niederlausitzhalle Senftenberg',
@@ -76,20 +60,8 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
     projects = await startTestService(ProjectsSettings, projectsBlueprint, {
       NATS_PREFIX: municipalities.topo.prefix,
     });
-    const settings = loadConfig(
-      GatewaySettings,
-      {
-        NATS_URL: testSettings().NATS_URL,
-        REDIS_URL: testSettings().REDIS_URL,
-        NATS_PREFIX: municipalities.topo.prefix,
-        REDIS_KEY_PREFIX: uniqueName('wwtest'),
-        LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
-        PORT: '0',
-      },
-      'gateway',
-    );
-    gateway = await createServiceApp(gatewayBlueprint(settings));
-    base = await gateway.start();
+    gateway = await startTestGateway(municipalities.topo.prefix);
+    send = gateway.send;
     await send('POST', '/api/v1/municipalities/import', demoCsv, { 'content-type': 'text/csv' });
     const listed = await send('GET', '/api/v1/municipalities?limit=100');
     for (const m of (listed.body as unknown as Page<MunicipalityDto>).items) ids[m.ags] = m.id;

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadConfig } from '@wandelwerk/config';
 import { MUNICIPALITIES, type ProposalDto, type ReportObligationDto } from '@wandelwerk/contracts';
-import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
 import { startTestService, type TestService } from '@wandelwerk/platform/testing';
-import { testSettings, uniqueName } from '@wandelwerk/testing';
+import { startTestGateway, type Send, type TestGateway } from './support/gateway.js';
 import { randomUUID } from 'node:crypto';
-import { GatewaySettings, gatewayBlueprint } from '@wandelwerk/gateway/blueprint';
 import { ProjectsSettings, projectsBlueprint } from '@wandelwerk/projects/blueprint';
 
 const officer = { 'x-actor-id': '6f1c3e2a-8d4b-4c4e-9a1f-2b3c4d5e6f72', 'x-actor-role': 'funding_officer' };
@@ -13,18 +10,8 @@ const { senftenberg } = MUNICIPALITIES;
 
 describe('milestones and reports through the gateway (HTTP → NATS → projects → PostgreSQL, Redis)', () => {
   let projects: TestService;
-  let gateway: ServiceApp;
-  let base: string;
-
-  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
-  };
+  let gateway: TestGateway;
+  let send: Send;
 
   const approvedProposal = async (): Promise<ProposalDto> => {
     const created = await send('POST', '/api/v1/projects', {
@@ -56,20 +43,8 @@ describe('milestones and reports through the gateway (HTTP → NATS → projects
       `INSERT INTO projects.municipality_read_model (id, ags, name, active, version) VALUES ($1, $2, $3, true, 1)`,
       [senftenberg.municipalityId, senftenberg.ags, senftenberg.name],
     );
-    const settings = loadConfig(
-      GatewaySettings,
-      {
-        NATS_URL: testSettings().NATS_URL,
-        REDIS_URL: testSettings().REDIS_URL,
-        NATS_PREFIX: projects.topo.prefix,
-        REDIS_KEY_PREFIX: uniqueName('wwtest'),
-        LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
-        PORT: '0',
-      },
-      'gateway',
-    );
-    gateway = await createServiceApp(gatewayBlueprint(settings));
-    base = await gateway.start();
+    gateway = await startTestGateway(projects.topo.prefix);
+    send = gateway.send;
   }, 60_000);
 
   afterAll(async () => {

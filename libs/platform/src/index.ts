@@ -9,3 +9,4 @@ export * from './system/system-ping.handler.js';
 export * from './service-cli.js';
 export * from './jobs/correlated-job.js';
 export * from './jobs/background-jobs.js';
+export * from './database/keyset-page.js';

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  decodeCursor,
-  keysetQuery,
   MUNICIPALITY_SORT_FIELDS,
   parseSort,
-  toPage,
   type ListMunicipalitiesQueryDto,
   type MunicipalityDto,
   type Page,
 } from '@wandelwerk/contracts';
+import { fetchKeysetPage, when } from '@wandelwerk/platform';
 import { DataSource } from 'typeorm';
 import { MunicipalityEntity } from './municipality.entity.js';
 import { toMunicipalityDto } from './municipality.mapper.js';
@@ -42,9 +40,6 @@ interface MunicipalityRow {
   version: number;
   created_at: Date;
   updated_at: Date;
-  sort_key_0: string;
-  sort_key_1?: string;
-  sort_key_2?: string;
 }
 
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -64,39 +59,27 @@ export class MunicipalityQueries {
     const sort = parseSort(query.sort, MUNICIPALITY_SORT_FIELDS) ?? [
       { field: 'name', direction: 'asc' as const },
     ];
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: (placeholder: string) => string, value: unknown): void => {
-      params.push(value);
-      conditions.push(sql(`$${params.length}`));
-    };
-    if (query.ags) add((p) => `m.ags = ${p}`, query.ags);
-    if (query.state) add((p) => `m.state = ${p}`, query.state);
-    if (query.district) add((p) => `m.district = ${p}`, query.district);
-    if (query.region) add((p) => `m.region = ${p}`, query.region);
-    if (query.active !== undefined) add((p) => `m.active = ${p}`, query.active);
-    if (query.q) add((p) => `(m.name ILIKE ${p} OR m.official_name ILIKE ${p})`, `%${escapeLike(query.q)}%`);
-    const after = query.cursor ? decodeCursor(query.cursor, sort) : null;
-    const keyset = keysetQuery(sort, after, {
-      columns: SORT_COLUMNS,
+    const page = await fetchKeysetPage<MunicipalityRow>(this.dataSource, {
+      from: 'municipalities.municipality m',
+      columns: 'm.*',
+      filters: [
+        ...when(query.ags, (p) => `m.ags = ${p}`),
+        ...when(query.state, (p) => `m.state = ${p}`),
+        ...when(query.district, (p) => `m.district = ${p}`),
+        ...when(query.region, (p) => `m.region = ${p}`),
+        ...when(query.active, (p) => `m.active = ${p}`),
+        ...when(
+          query.q && `%${escapeLike(query.q)}%`,
+          (p) => `(m.name ILIKE ${p} OR m.official_name ILIKE ${p})`,
+        ),
+      ],
+      sort,
+      sortColumns: SORT_COLUMNS,
+      sortValues: SORT_VALUES,
       idColumn: 'm.id',
-      firstParameter: params.length + 1,
+      cursor: query.cursor,
+      limit: query.limit,
     });
-    if (keyset.where) conditions.push(keyset.where);
-    params.push(...keyset.params, query.limit + 1);
-    const sortKeys = sort.map(
-      (key, i) => `${SORT_VALUES[key.field as keyof typeof SORT_VALUES]} AS sort_key_${i}`,
-    );
-    const rows = await this.dataSource.query<MunicipalityRow[]>(
-      `SELECT m.*, ${sortKeys.join(', ')} FROM municipalities.municipality m
-       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-       ORDER BY ${keyset.orderBy} LIMIT $${params.length}`,
-      params,
-    );
-    const page = toPage(rows, query.limit, sort, (row) => ({
-      values: sort.map((_key, i) => row[`sort_key_${i}` as 'sort_key_0']),
-      id: row.id,
-    }));
     return { ...page, items: page.items.map((row) => toMunicipalityDto(fromRow(row))) };
   }
 }

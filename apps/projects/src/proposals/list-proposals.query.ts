@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  decodeCursor,
-  keysetQuery,
   parseSort,
   PROPOSAL_SORT_FIELDS,
-  toPage,
   type ListProposalsQueryDto,
   type Page,
   type ProposalDto,
 } from '@wandelwerk/contracts';
+import { fetchKeysetPage, when } from '@wandelwerk/platform';
 import { DataSource } from 'typeorm';
 import { PROPOSAL_COLUMNS, toProposalDto, type ProposalRow } from './proposal.record.js';
 
@@ -29,8 +27,6 @@ const SORT_VALUES: Record<keyof typeof SORT_COLUMNS, string> = {
   requestedFundingCents: 'p.requested_funding_cents::float8',
 };
 
-type Row = ProposalRow & { sort_key_0: string; sort_key_1?: string; sort_key_2?: string };
-
 /** The filtered, sorted, cursor-paginated list of proposals. */
 @Injectable()
 export class ProposalQueries {
@@ -40,39 +36,24 @@ export class ProposalQueries {
     const sort = parseSort(query.sort, PROPOSAL_SORT_FIELDS) ?? [
       { field: 'createdAt', direction: 'desc' as const },
     ];
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: (placeholder: string) => string, value: unknown): void => {
-      params.push(value);
-      conditions.push(sql(`$${params.length}`));
-    };
-    if (query.status) add((p) => `p.status = ${p}`, query.status);
-    if (query.programmeCode) add((p) => `p.programme_code = ${p}`, query.programmeCode);
-    if (query.workshop) add((p) => `p.workshop = ${p}`, query.workshop);
-    if (query.municipalityId) add((p) => `p.municipality_ids @> ARRAY[${p}]::uuid[]`, query.municipalityId);
-    if (query.year !== undefined) add((p) => `p.cost_plan_years @> ARRAY[${p}]::integer[]`, query.year);
-    if (query.q) add((p) => `p.search @@ websearch_to_tsquery('german', ${p})`, query.q);
-    const after = query.cursor ? decodeCursor(query.cursor, sort) : null;
-    const keyset = keysetQuery(sort, after, {
-      columns: SORT_COLUMNS,
+    const page = await fetchKeysetPage<ProposalRow>(this.dataSource, {
+      from: 'projects.proposal p',
+      columns: PROPOSAL_COLUMNS,
+      filters: [
+        ...when(query.status, (p) => `p.status = ${p}`),
+        ...when(query.programmeCode, (p) => `p.programme_code = ${p}`),
+        ...when(query.workshop, (p) => `p.workshop = ${p}`),
+        ...when(query.municipalityId, (p) => `p.municipality_ids @> ARRAY[${p}]::uuid[]`),
+        ...when(query.year, (p) => `p.cost_plan_years @> ARRAY[${p}]::integer[]`),
+        ...when(query.q, (p) => `p.search @@ websearch_to_tsquery('german', ${p})`),
+      ],
+      sort,
+      sortColumns: SORT_COLUMNS,
+      sortValues: SORT_VALUES,
       idColumn: 'p.id',
-      firstParameter: params.length + 1,
+      cursor: query.cursor,
+      limit: query.limit,
     });
-    if (keyset.where) conditions.push(keyset.where);
-    params.push(...keyset.params, query.limit + 1);
-    const sortKeys = sort.map(
-      (key, i) => `${SORT_VALUES[key.field as keyof typeof SORT_VALUES]} AS sort_key_${i}`,
-    );
-    const rows = await this.dataSource.query<Row[]>(
-      `SELECT ${PROPOSAL_COLUMNS}, ${sortKeys.join(', ')} FROM projects.proposal p
-       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-       ORDER BY ${keyset.orderBy} LIMIT $${params.length}`,
-      params,
-    );
-    const page = toPage(rows, query.limit, sort, (row) => ({
-      values: sort.map((_key, i) => row[`sort_key_${i}` as 'sort_key_0']),
-      id: row.id,
-    }));
     return { ...page, items: page.items.map(toProposalDto) };
   }
 }
