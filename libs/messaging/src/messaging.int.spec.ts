@@ -45,6 +45,8 @@ class HandlerScript {
   slowMs = 0;
   /** Write the effect in a transaction nested in the event's (a savepoint). */
   nested = false;
+  /** Event ids whose first attempt swallows a database error (which silently aborts the transaction). */
+  swallowOnce = new Set<string>();
 }
 
 const SCRIPT = Symbol('script');
@@ -58,6 +60,11 @@ class HarnessController {
     const attempts = (this.script.attempts.get(event.id) ?? 0) + 1;
     this.script.attempts.set(event.id, attempts);
     const effect = [event.id, event.subject, event.data.n];
+    if (this.script.swallowOnce.delete(event.id)) {
+      // The "ignore the error" mistake: PostgreSQL has aborted the transaction, and COMMIT will roll it back.
+      await ctx.manager.query('SELECT 1 / 0').catch(() => undefined);
+      return;
+    }
     const insert = `INSERT INTO ${SCHEMA}.effects (event_id, aggregate, n) VALUES ($1, $2, $3)`;
     if (this.script.nested) {
       await ctx.manager.transaction((inner) => inner.query(insert, effect));
@@ -463,6 +470,30 @@ describe('messaging backbone on PostgreSQL and JetStream', () => {
     expect(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${SCHEMA}.inbox`))[0]?.n)).toBe(
       3,
     );
+  });
+
+  it('does not acknowledge an event whose handler swallowed a database error, and handles it again', async () => {
+    const { script } = await startConsumer({ maxAttempts: 5 });
+    startRelay();
+    const [event] = await produce([{ aggregate: 'p-swallow', n: 41 }]);
+    script.swallowOnce.add(event.id);
+    await waitFor(async () => (await effects()).length === 1, { what: 'the effect on the second attempt' });
+    expect(script.attempts.get(event.id)).toBe(2);
+    expect(await db.query(`SELECT event_id FROM ${SCHEMA}.inbox`)).toEqual([{ event_id: event.id }]);
+  });
+
+  it('dead-letters a message whose parse error spans lines, and goes on consuming', async () => {
+    await startConsumer();
+    await jetstream(topo.nc).publish(subjectOf(topo.prefix, EVENT_TYPE), 'nope\nnot json');
+    const admin = new DeadLetterAdmin(topo.nc, topo.prefix);
+    const [entry] = await waitFor(async () => ((await admin.list()).length ? admin.list() : undefined), {
+      what: 'dead letter',
+    });
+    expect(entry?.error).not.toMatch(/[\r\n]/);
+    expect(entry?.error).toContain('is not valid JSON');
+    startRelay();
+    await produce([{ aggregate: 'p-after', n: 42 }]);
+    await waitFor(async () => (await effects()).length === 1, { what: 'the next event handled' });
   });
 
   it('dead-letters an unreadable message at once instead of retrying it', async () => {

@@ -6,6 +6,12 @@ import { subjectOf, RELAY_RETRY_HORIZON_MS } from '../topology/topology.js';
 import { AckedPublisher } from './acked-publisher.js';
 import { outboxChannel, quoteSchema } from './messaging-tables.js';
 
+/**
+ * Handled event ids are kept as long as anything could deliver them again: the dead-letter stream keeps entries 90
+ * days, and a replay goes to every consumer of the stream, which must recognise events it handled long ago.
+ */
+export const INBOX_RETENTION_DAYS = 90;
+
 export interface OutboxRelayOptions {
   databaseUrl: string;
   schema: string;
@@ -81,6 +87,8 @@ export class OutboxRelay {
     purgeInbox: string;
   };
   private running = false;
+  /** Another replica holds the lock (as of the last attempt): this relay has nothing of its own in flight. */
+  private standingBy = false;
   private loop: Promise<void> | undefined;
   private wakeRequested = false;
   private wakeUp: (() => void) | undefined;
@@ -177,7 +185,8 @@ export class OutboxRelay {
 
   /** Resolves once the outbox has no unsent row (tests and benchmarks). */
   async waitUntilIdle(timeoutMs = 10_000): Promise<void> {
-    if (!this.running) return; // a relay that never started (a CLI command) has nothing in flight
+    // A relay that never started (a CLI command) or stands by (another replica leads) has nothing in flight.
+    if (!this.running || this.standingBy) return;
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.wake();
     let timer: NodeJS.Timeout | undefined;
@@ -197,8 +206,17 @@ export class OutboxRelay {
   async housekeeping(): Promise<void> {
     if (!this.stats.isLeader) return;
     try {
-      await this.pool.query(this.sql.purgeOutbox, [this.options.outboxRetentionDays ?? 7]);
-      await this.pool.query(this.sql.purgeInbox, [this.options.inboxRetentionDays ?? 30]);
+      const deadline = Date.now() + 60_000;
+      for (const [sql, days] of [
+        [this.sql.purgeOutbox, this.options.outboxRetentionDays ?? 7],
+        [this.sql.purgeInbox, this.options.inboxRetentionDays ?? INBOX_RETENTION_DAYS],
+      ] as const) {
+        // Batches of 10,000 keep each delete short; repeat until a batch comes back short.
+        while (Date.now() < deadline && this.running) {
+          const { rowCount } = await this.pool.query(sql, [days]);
+          if ((rowCount ?? 0) < 10_000) break;
+        }
+      }
     } catch (error) {
       this.logger.write('warn', 'outbox housekeeping failed', { err: serializeError(error) });
     }
@@ -329,7 +347,9 @@ export class OutboxRelay {
       this.unmarked.push(...sent);
       this.stats.published += sent.length;
     }
-    return failed;
+    // Nothing went out: most likely the broker is unreachable, so back off. Some went out: only individual rows
+    // failed; their aggregates retry next round and the others are not held up.
+    return failed && sent.length === 0;
   }
 
   private async becomeLeader(): Promise<void> {
@@ -340,6 +360,7 @@ export class OutboxRelay {
         [`wandelwerk-outbox-${this.options.schema}`],
       );
       this.stats.isLeader = result.rows[0]?.locked === true;
+      this.standingBy = !this.stats.isLeader;
       if (this.stats.isLeader) this.logger.write('info', 'outbox relay is active for this schema');
     } catch (error) {
       this.logger.write('warn', 'outbox relay cannot reach PostgreSQL; retrying', {
@@ -370,8 +391,13 @@ export class OutboxRelay {
     };
     client.on('error', lost);
     client.on('end', () => lost());
-    await client.connect();
-    await client.query(`LISTEN ${this.channel}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${this.channel}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     this.listener = client;
   }
 

@@ -4,6 +4,9 @@ import { currentCorrelation } from '@wandelwerk/observability';
 import { outboxChannel, quoteSchema } from './messaging-tables.js';
 import type { OutboxSignal } from './outbox-signal.js';
 
+/** Below NATS's default max_payload (1 MiB), with room for headers. */
+export const MAX_EVENT_BYTES = 1_000_000;
+
 /** Anything that runs SQL inside the caller's transaction: a TypeORM EntityManager, a pg client. */
 export interface SqlExecutor {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
@@ -56,15 +59,23 @@ export class OutboxPublisher {
         causationId: e.causationId !== undefined ? e.causationId : (scope?.causationId ?? null),
       }),
     );
+    const payloads = built.map((e) => JSON.stringify(e));
+    // Refused here, inside the writer's transaction, rather than found unpublishable by the relay later.
+    const oversized = payloads.findIndex((p) => Buffer.byteLength(p) > MAX_EVENT_BYTES);
+    if (oversized >= 0) {
+      throw new Error(
+        `event ${built[oversized]?.type} is larger than ${MAX_EVENT_BYTES} bytes; NATS would refuse it`,
+      );
+    }
     const [only] = built;
     if (built.length === 1 && only) {
-      await tx.query(this.insertOneSql, [only.id, only.subject, only.type, JSON.stringify(only)]);
+      await tx.query(this.insertOneSql, [only.id, only.subject, only.type, payloads[0]]);
     } else {
       await tx.query(this.insertSql, [
         built.map((e) => e.id),
         built.map((e) => e.subject),
         built.map((e) => e.type),
-        built.map((e) => JSON.stringify(e)),
+        payloads,
       ]);
     }
     // Preferably signalled after commit (see OutboxSignal); otherwise a NOTIFY in the transaction, delivered on

@@ -146,7 +146,16 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       const consumer = await this.js.consumers.get(spec.stream, spec.durable);
       const messages = await consumer.consume({ max_messages: (this.options.maxBatchSize ?? 64) * 2 });
       this.consumers.push(messages);
-      this.pumps.push(this.pump(messages));
+      this.pumps.push(
+        this.pump(messages).catch((error: unknown) => {
+          // Unreachable by design (every delivery's failure is handled); if it happens, say so loudly and let the
+          // readiness probe and the orchestrator restart the instance rather than crash-loop on one message.
+          this.log.write('fatal', 'message pump stopped', {
+            stream: spec.stream,
+            err: serializeError(error),
+          });
+        }),
+      );
     }
     if (requestPatterns.length > 0) {
       this.rpcSubscription = this.options.nc.subscribe(
@@ -243,7 +252,16 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
           await this.inTransaction([delivery]);
           delivery.msg.ack();
         } catch (error) {
-          await this.handleFailure(delivery.msg, delivery.event, error);
+          await this.handleFailure(delivery.msg, delivery.event, error).catch((failure: unknown) => {
+            this.log.write(
+              'error',
+              'could not hand a failed event back; JetStream redelivers it after ack_wait',
+              {
+                eventId: delivery.event.id,
+                err: serializeError(failure),
+              },
+            );
+          });
         }
       }
     } finally {
@@ -276,13 +294,31 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
           if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
         });
       }
-      await queryRunner.commitTransaction();
+      await this.commitOrThrow(queryRunner);
     } catch (error) {
       if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
       throw error;
     } finally {
       await queryRunner.release();
     }
+  }
+
+  /**
+   * Commits through the driver and checks what PostgreSQL did: in a transaction a handler aborted by swallowing a
+   * database error, COMMIT succeeds with the tag ROLLBACK — the effect and the inbox row are gone, so the events must
+   * not be acknowledged.
+   */
+  private async commitOrThrow(queryRunner: QueryRunner): Promise<void> {
+    const client = (await queryRunner.connect()) as { query(sql: string): Promise<{ command?: string }> };
+    await queryRunner.broadcaster.broadcast('BeforeTransactionCommit');
+    const result = await client.query('COMMIT');
+    Object.assign(queryRunner, { isTransactionActive: false, transactionDepth: 0 });
+    if (result.command !== 'COMMIT') {
+      throw new Error(
+        `the transaction was rolled back (COMMIT answered ${result.command ?? 'nothing'}): a handler swallowed a database error`,
+      );
+    }
+    await queryRunner.broadcaster.broadcast('AfterTransactionCommit');
   }
 
   /**
@@ -341,14 +377,14 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   ): Promise<void> {
     const event = typeof eventOrType === 'object' ? eventOrType : undefined;
     const type = event?.type ?? (typeof eventOrType === 'string' ? eventOrType : 'unreadable');
-    const h = natsHeaders();
-    h.set(DEAD_LETTER_HEADERS.originalSubject, msg.subject);
-    h.set(DEAD_LETTER_HEADERS.originalType, type);
-    h.set(DEAD_LETTER_HEADERS.consumer, this.options.service);
-    h.set(DEAD_LETTER_HEADERS.error, describeError(error).slice(0, 4_000));
-    h.set(DEAD_LETTER_HEADERS.attempts, String(msg.info.deliveryCount));
-    h.set(DEAD_LETTER_HEADERS.failedAt, new Date().toISOString());
     try {
+      const h = natsHeaders();
+      h.set(DEAD_LETTER_HEADERS.originalSubject, msg.subject);
+      h.set(DEAD_LETTER_HEADERS.originalType, headerValue(type));
+      h.set(DEAD_LETTER_HEADERS.consumer, this.options.service);
+      h.set(DEAD_LETTER_HEADERS.error, headerValue(describeError(error)).slice(0, 4_000));
+      h.set(DEAD_LETTER_HEADERS.attempts, String(msg.info.deliveryCount));
+      h.set(DEAD_LETTER_HEADERS.failedAt, new Date().toISOString());
       await this.js.publish(deadLetterSubject(this.topology.prefix, this.options.service, type), msg.data, {
         headers: h,
         msgID: `${this.options.service}-${msg.info.stream}-${msg.info.streamSequence}`,
@@ -425,6 +461,11 @@ function sqlLiteral(value: string): string {
   if (value.includes('\0')) throw new Error('a NUL character cannot be sent to PostgreSQL');
   const quoted = value.replace(/'/g, "''");
   return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
+}
+
+/** NATS header values may not contain line breaks (error messages often do: JSON.parse quotes its input). */
+function headerValue(text: string): string {
+  return text.replace(/[\r\n\u0000]+/g, ' ');
 }
 
 function describeError(error: unknown): string {

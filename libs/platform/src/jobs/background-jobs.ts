@@ -68,9 +68,16 @@ export class BackgroundJobs implements BeforeApplicationShutdown {
     return worker;
   }
 
+  /** Shutdown, first step: workers take no new job and finish the active ones. */
   async beforeApplicationShutdown(): Promise<void> {
-    // Workers first: no new job, the active ones finish. Then the queues.
     await Promise.all(this.workers.splice(0).map((worker) => worker.close()));
+  }
+
+  /**
+   * Shutdown, last step (PlatformLifecycle, before Redis closes): the queues stay open until the requests and events
+   * still in flight, which may enqueue jobs, are done.
+   */
+  async closeQueues(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     this.queues.clear();
   }

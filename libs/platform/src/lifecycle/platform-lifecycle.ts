@@ -9,6 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { OutboxRelay } from '@wandelwerk/messaging';
 import { serializeError, type JsonLogger } from '@wandelwerk/observability';
 import type { Redis } from 'ioredis';
+import { BackgroundJobs } from '../jobs/background-jobs.js';
 import { APP_LOGGER, NATS_CONNECTION, REDIS_CONNECTION } from '../tokens.js';
 
 export const OUTBOX_RELAY = Symbol('OUTBOX_RELAY');
@@ -24,6 +25,7 @@ export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationS
     @Inject(APP_LOGGER) private readonly logger: JsonLogger,
     @Optional() @Inject(OUTBOX_RELAY) private readonly relay?: OutboxRelay,
     @Optional() @Inject(REDIS_CONNECTION) private readonly redis?: Redis,
+    @Optional() private readonly jobs?: BackgroundJobs,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,6 +41,7 @@ export class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationS
       );
       await this.relay.stop();
     }
+    await this.jobs?.closeQueues().catch(() => undefined);
     await this.redis?.quit().catch(() => undefined);
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
   }
