@@ -33,6 +33,11 @@ export class DeliveryBatcher<T extends { key: string }> {
     return this.queue.length;
   }
 
+  /** The items waiting for a batch, oldest first (not removed). */
+  waiting(): readonly T[] {
+    return this.queue;
+  }
+
   async push(item: T): Promise<void> {
     this.queue.push(item);
     this.scheduleDispatch();

@@ -104,6 +104,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private rpcSubscription: Subscription | undefined;
   private readonly rpcInFlight = new Set<Promise<void>>();
   private draining = false;
+  /** Keeps messages that wait in the queue from passing ack_wait (and so from counting a delivery too many). */
+  private queueKeepAlive: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: JetStreamTransportOptions) {
     super();
@@ -142,6 +144,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     const requestPatterns = [...this.messageHandlers.entries()]
       .filter(([, h]) => !h.isEventHandler)
       .map(([p]) => p);
+    this.queueKeepAlive = setInterval(() => this.batcher.waiting().forEach((d) => d.msg.working()), 10_000);
+    this.queueKeepAlive.unref();
     for (const spec of consumersOf(this.topology, this.options.service)) {
       const consumer = await this.js.consumers.get(spec.stream, spec.durable);
       const messages = await consumer.consume({ max_messages: (this.options.maxBatchSize ?? 64) * 2 });
@@ -180,6 +184,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   async close(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    clearInterval(this.queueKeepAlive);
     await this.rpcSubscription?.drain().catch(() => undefined);
     await Promise.all(this.consumers.map((messages) => messages.close().catch(() => undefined)));
     await Promise.all(this.pumps);
