@@ -361,11 +361,99 @@ describe('projects service', () => {
       expect((await list({ year: 2039 })).items).toHaveLength(1);
       expect((await list({ q: 'Sanierungen' })).items.length).toBeGreaterThan(0);
       expect((await list({ q: 'Windpark' })).items).toHaveLength(0);
+      expect((await list({ q: 'Sanierungen', status: 'completed' })).items.map((p) => p.id)).toEqual(
+        (await list({ q: 'Sanierungen' })).items.filter((p) => p.status === 'completed').map((p) => p.id),
+      );
       expect((await list({ workshop: 'infrastructure-mobility' })).items).toHaveLength(0);
       const first = await list({ limit: 2 });
       const second = await list({ limit: 2, cursor: first.nextCursor });
       expect(second.nextCursor).toBeNull();
       expect(new Set([...first.items, ...second.items].map((p) => p.id)).size).toBe(3);
+    });
+
+    it('keeps projects.proposal_year in step with every change, and lists by year from it', async () => {
+      const years = async (proposalId: string) =>
+        (
+          await t.db.query<{
+            year: number;
+            status: string;
+            programme_code: string;
+            workshop: string | null;
+            municipality_ids: string[];
+            created_at: Date;
+          }>(
+            `SELECT year, status, programme_code, workshop, municipality_ids, created_at
+             FROM projects.proposal_year WHERE proposal_id = $1 ORDER BY year`,
+            [proposalId],
+          )
+        ).map((row) => ({ ...row, created_at: row.created_at.toISOString() }));
+      const list = (query: Record<string, unknown>) =>
+        call<Page<ProposalDto>>(PROJECTS_RPC.list, { query: { limit: 20, sort: '-createdAt', ...query } });
+      const created = await call<ProposalDto>(PROJECTS_RPC.create, { actor: manager, data: draft() });
+      const row = (year: number, status: string, workshop: string, municipalityIds: string[]) => ({
+        year,
+        status,
+        programme_code: 'INVKG-BB',
+        workshop,
+        municipality_ids: municipalityIds,
+        created_at: created.createdAt,
+      });
+      const all = [senftenberg, grossraeschen, schipkau].map((m) => m.municipalityId);
+      expect(await years(created.id)).toEqual([
+        row(2026, 'draft', 'culture-tourism-marketing', all),
+        row(2027, 'draft', 'culture-tourism-marketing', all),
+      ]);
+
+      // The cost plan, the workshop and the partners change.
+      const two = [senftenberg, schipkau].map((m) => m.municipalityId);
+      await call(PROJECTS_RPC.update, {
+        actor: manager,
+        id: created.id,
+        data: {
+          workshop: 'infrastructure-mobility',
+          leadMunicipality: { municipalityId: senftenberg.municipalityId, costShareBasisPoints: 9000 },
+          partners: [{ municipalityId: schipkau.municipalityId, costShareBasisPoints: 1000 }],
+          costPlan: [
+            { year: 2027, amountCents: 590_000_000 },
+            { year: 2028, amountCents: 590_000_000 },
+          ],
+          plannedStart: '2027-01-01',
+          plannedEnd: '2028-12-31',
+        },
+      });
+      expect(await years(created.id)).toEqual([
+        row(2027, 'draft', 'infrastructure-mobility', two),
+        row(2028, 'draft', 'infrastructure-mobility', two),
+      ]);
+
+      // Status transitions, through the service and by raw SQL.
+      await call(PROJECTS_RPC.submit, { actor: manager, id: created.id, data: {} });
+      expect((await years(created.id)).map((r) => r.status)).toEqual(['submitted', 'submitted']);
+      await call(PROJECTS_RPC.startReview, {
+        actor: officer,
+        id: created.id,
+        data: { reviewDueDate: '2026-05-31' },
+      });
+      expect((await years(created.id)).map((r) => r.status)).toEqual(['in-review', 'in-review']);
+      await t.db.query(`UPDATE projects.proposal SET status = 'rejected' WHERE id = $1`, [created.id]);
+      expect((await years(created.id)).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      await t.db.query(`UPDATE projects.proposal SET status = 'in-review' WHERE id = $1`, [created.id]);
+
+      // Lists with a year read the side table: same rows as the proposal's own columns say, newest first.
+      const ids = async (query: Record<string, unknown>) => (await list(query)).items.map((p) => p.id);
+      expect(await ids({ year: 2028, workshop: 'infrastructure-mobility' })).toEqual([created.id]);
+      expect(await ids({ year: 2028, programmeCode: 'INVKG-BB', status: 'in-review' })).toEqual([created.id]);
+      expect(await ids({ year: 2027, municipalityId: schipkau.municipalityId })).toContain(created.id);
+      expect(await ids({ year: 2026 })).not.toContain(created.id);
+      expect(await ids({ year: 2027, municipalityId: grossraeschen.municipalityId })).not.toContain(
+        created.id,
+      );
+      const expected = await t.db.query<{ id: string }>(
+        `SELECT id FROM projects.proposal WHERE cost_plan_years @> ARRAY[2027] ORDER BY created_at DESC, id DESC`,
+      );
+      const first = await list({ year: 2027, limit: 1 });
+      const rest = await list({ year: 2027, limit: 20, cursor: first.nextCursor });
+      expect([...first.items, ...rest.items].map((p) => p.id)).toEqual(expected.map((r) => r.id));
     });
   });
 });
