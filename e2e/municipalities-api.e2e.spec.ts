@@ -130,7 +130,7 @@ describe('municipalities through the gateway (HTTP → NATS → service → Post
       language: 'de',
     });
     expect(added.status).toBe(201);
-    const listed = await send('GET', `/api/v1/municipalities/${senftenberg.id}/contacts`);
-    expect(listed.body).toEqual([added.body]);
+    const listed = await send('GET', `/api/v1/municipalities/${senftenberg.id}/contacts?limit=500`);
+    expect(listed.body).toEqual({ items: [added.body], nextCursor: null, limit: 100 });
   });
 });

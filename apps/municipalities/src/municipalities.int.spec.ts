@@ -285,13 +285,18 @@ describe('municipalities service', () => {
         data: { language: 'en' },
       });
       expect(changed).toMatchObject({ language: 'en', version: 2 });
-      expect(await call(MUNICIPALITIES_RPC.listContacts, { id: senftenberg.id })).toEqual([changed]);
+      const contacts = (query: Record<string, unknown> = {}) =>
+        call<Page<ContactDto>>(MUNICIPALITIES_RPC.listContacts, {
+          municipalityId: senftenberg.id,
+          query: { limit: 20, sort: 'fullName', ...query },
+        });
+      expect((await contacts()).items).toEqual([changed]);
       await call(MUNICIPALITIES_RPC.removeContact, {
         actor: admin,
         municipalityId: senftenberg.id,
         contactId: contact.id,
       });
-      expect(await call(MUNICIPALITIES_RPC.listContacts, { id: senftenberg.id })).toEqual([]);
+      expect((await contacts()).items).toEqual([]);
       const types = (await t.outbox()).filter((e) => e.subject === contact.id).map((e) => e.type);
       expect(types).toEqual([
         'municipalities.contact.added.v1',
@@ -359,6 +364,15 @@ describe('municipalities service', () => {
         data: { municipalityId: schipkau.id, endDate: '2025-12-31', reason: 'Beschluss vertagt' },
       });
       expect(left.memberships.find((m) => m.municipalityId === schipkau.id)?.endDate).toBe('2025-12-31');
+
+      const listed = await call<Page<CooperationDto>>(MUNICIPALITIES_RPC.listCooperations, {
+        query: { limit: 20, sort: 'name', municipalityId: members[0].id },
+      });
+      expect(listed.items.map((c) => c.id)).toEqual([rwk.id]);
+      const ofSchipkau = await call<Page<CooperationDto>>(MUNICIPALITIES_RPC.listCooperations, {
+        query: { limit: 20, sort: 'name', municipalityId: schipkau.id },
+      });
+      expect(ofSchipkau.items).toEqual([]); // left at the end of 2025
 
       const events = (await t.outbox<{ memberCount?: number }>()).filter((e) => e.subject === rwk.id);
       expect(events.map((e) => [e.type, e.data.memberCount])).toEqual([

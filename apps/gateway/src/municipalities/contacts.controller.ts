@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -9,13 +9,15 @@ import {
 import {
   AddContactDto,
   ContactDto,
+  ListContactsQueryDto,
   MUNICIPALITIES_RPC,
   UpdateContactDto,
   type ActorDto,
+  type Page,
 } from '@wandelwerk/contracts';
 import { RpcClient } from '@wandelwerk/messaging';
 import { CurrentActor } from '../actor/current-actor.decorator.js';
-import { ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
+import { ApiPageResponse, ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
 
 @ApiTags('municipalities')
 @Controller('api/v1/municipalities/:id/contacts')
@@ -24,10 +26,10 @@ export class ContactsController {
 
   @Get()
   @ApiOperation({ summary: 'Kontakte einer Kommune / contacts of a municipality' })
-  @ApiOkResponse({ type: [ContactDto] })
+  @ApiPageResponse(ContactDto)
   @ApiProblemResponses(404)
-  list(@UuidParam() id: string): Promise<ContactDto[]> {
-    return this.rpc.request(MUNICIPALITIES_RPC.listContacts, { id });
+  list(@UuidParam() id: string, @Query() query: ListContactsQueryDto): Promise<Page<ContactDto>> {
+    return this.rpc.request(MUNICIPALITIES_RPC.listContacts, { municipalityId: id, query });
   }
 
   @Post()

@@ -1,16 +1,18 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CooperationDto,
   CreateCooperationDto,
   JoinCooperationDto,
   LeaveCooperationDto,
+  ListCooperationsQueryDto,
   MUNICIPALITIES_RPC,
   type ActorDto,
+  type Page,
 } from '@wandelwerk/contracts';
 import { RpcClient } from '@wandelwerk/messaging';
 import { CurrentActor } from '../actor/current-actor.decorator.js';
-import { ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
+import { ApiPageResponse, ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
 
 @ApiTags('cooperations')
 @Controller('api/v1/cooperations')
@@ -19,9 +21,9 @@ export class CooperationsController {
 
   @Get()
   @ApiOperation({ summary: 'Kooperationen mit ihren Mitgliedschaften / cooperations with their memberships' })
-  @ApiOkResponse({ type: [CooperationDto] })
-  list(): Promise<CooperationDto[]> {
-    return this.rpc.request(MUNICIPALITIES_RPC.listCooperations, {});
+  @ApiPageResponse(CooperationDto)
+  list(@Query() query: ListCooperationsQueryDto): Promise<Page<CooperationDto>> {
+    return this.rpc.request(MUNICIPALITIES_RPC.listCooperations, { query });
   }
 
   @Post()

@@ -3,11 +3,12 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   AddContactCommand,
   MUNICIPALITIES_RPC,
-  MunicipalityIdRequest,
+  ListContactsRequest,
   RemoveContactCommand,
   UpdateContactCommand,
   validateCommand,
   type ContactDto,
+  type Page,
 } from '@wandelwerk/contracts';
 import { ContactsService } from './contacts.service.js';
 
@@ -16,8 +17,9 @@ export class ContactsHandler {
   constructor(private readonly contacts: ContactsService) {}
 
   @MessagePattern(MUNICIPALITIES_RPC.listContacts)
-  list(@Payload() payload: unknown): Promise<ContactDto[]> {
-    return this.contacts.list(validateCommand(MunicipalityIdRequest, payload).id);
+  list(@Payload() payload: unknown): Promise<Page<ContactDto>> {
+    const request = validateCommand(ListContactsRequest, payload);
+    return this.contacts.list(request.municipalityId, request.query);
   }
 
   @MessagePattern(MUNICIPALITIES_RPC.addContact)

@@ -4,12 +4,18 @@ import {
   ContactAddedEvent,
   ContactRemovedEvent,
   ContactUpdatedEvent,
+  CONTACT_SORT_FIELDS,
+  mapPage,
+  parseSort,
   type ActorDto,
   type AddContactDto,
+  type ListContactsQueryDto,
+  type Page,
   type ContactDto,
   type UpdateContactDto,
 } from '@wandelwerk/contracts';
 import { OutboxPublisher } from '@wandelwerk/messaging';
+import { fetchKeysetPage } from '@wandelwerk/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { MunicipalityEntity } from '../municipalities/municipality.entity.js';
@@ -18,6 +24,19 @@ import { ContactEntity } from './contact.entity.js';
 import { ContactProblems } from './contact.problems.js';
 
 const CONTACT_FIELDS = ['fullName', 'role', 'email', 'phone', 'language'] as const;
+
+interface ContactRow {
+  id: string;
+  municipality_id: string;
+  full_name: string;
+  role: string;
+  email: string;
+  phone: string | null;
+  language: 'de' | 'en';
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
 
 function toDto(c: ContactEntity): ContactDto {
   return {
@@ -55,13 +74,41 @@ export class ContactsService {
     private readonly outbox: OutboxPublisher,
   ) {}
 
-  async list(municipalityId: string): Promise<ContactDto[]> {
+  async list(municipalityId: string, query: ListContactsQueryDto): Promise<Page<ContactDto>> {
     await this.municipalityOrFail(this.dataSource.manager, municipalityId);
-    const contacts = await this.dataSource.manager.find(ContactEntity, {
-      where: { municipalityId },
-      order: { fullName: 'ASC', id: 'ASC' },
+    const sort = parseSort(query.sort, CONTACT_SORT_FIELDS) ?? [
+      { field: 'fullName', direction: 'asc' as const },
+    ];
+    const page = await fetchKeysetPage<ContactRow>(this.dataSource, {
+      from: 'municipalities.contact c',
+      columns: 'c.*',
+      filters: [[(p) => `c.municipality_id = ${p}`, municipalityId]],
+      sort,
+      sortColumns: { fullName: 'lower(c.full_name)', createdAt: 'c.created_at' },
+      sortValues: {
+        fullName: 'lower(c.full_name)',
+        createdAt: `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      },
+      idColumn: 'c.id',
+      cursor: query.cursor,
+      limit: query.limit,
     });
-    return contacts.map(toDto);
+    return mapPage(page, (row) =>
+      toDto(
+        Object.assign(new ContactEntity(), {
+          id: row.id,
+          municipalityId: row.municipality_id,
+          fullName: row.full_name,
+          role: row.role,
+          email: row.email,
+          phone: row.phone,
+          language: row.language,
+          version: row.version,
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        }),
+      ),
+    );
   }
 
   async add(actor: ActorDto, municipalityId: string, input: AddContactDto): Promise<ContactDto> {

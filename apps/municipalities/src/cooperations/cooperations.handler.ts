@@ -4,10 +4,12 @@ import {
   CreateCooperationCommand,
   JoinCooperationCommand,
   LeaveCooperationCommand,
+  ListCooperationsRequest,
   MUNICIPALITIES_RPC,
   MunicipalityIdRequest,
   validateCommand,
   type CooperationDto,
+  type Page,
 } from '@wandelwerk/contracts';
 import { CooperationsService } from './cooperations.service.js';
 
@@ -22,8 +24,8 @@ export class CooperationsHandler {
   }
 
   @MessagePattern(MUNICIPALITIES_RPC.listCooperations)
-  list(): Promise<CooperationDto[]> {
-    return this.cooperations.list();
+  list(@Payload() payload: unknown): Promise<Page<CooperationDto>> {
+    return this.cooperations.list(validateCommand(ListCooperationsRequest, payload).query);
   }
 
   @MessagePattern(MUNICIPALITIES_RPC.getCooperation)

@@ -4,14 +4,19 @@ import {
   CooperationCreatedEvent,
   CooperationMemberJoinedEvent,
   CooperationMemberLeftEvent,
+  COOPERATION_SORT_FIELDS,
+  parseSort,
   type ActorDto,
   type CooperationDto,
+  type ListCooperationsQueryDto,
+  type Page,
   type CreateCooperationDto,
   type JoinCooperationDto,
   type LeaveCooperationDto,
   type MunicipalityRef,
 } from '@wandelwerk/contracts';
 import { OutboxPublisher } from '@wandelwerk/messaging';
+import { fetchKeysetPage, when } from '@wandelwerk/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { MunicipalityEntity } from '../municipalities/municipality.entity.js';
@@ -80,10 +85,42 @@ export class CooperationsService {
     });
   }
 
-  async list(): Promise<CooperationDto[]> {
+  async list(query: ListCooperationsQueryDto): Promise<Page<CooperationDto>> {
+    const sort = parseSort(query.sort, COOPERATION_SORT_FIELDS) ?? [
+      { field: 'name', direction: 'asc' as const },
+    ];
+    const page = await fetchKeysetPage<{ id: string }>(this.dataSource, {
+      from: 'municipalities.cooperation c',
+      columns: 'c.id',
+      filters: [
+        ...when(query.kind, (p) => `c.kind = ${p}`),
+        ...when(
+          query.municipalityId,
+          (p) =>
+            `EXISTS (SELECT 1 FROM municipalities.cooperation_membership ms WHERE ms.cooperation_id = c.id AND ms.municipality_id = ${p} AND ms.end_date IS NULL)`,
+        ),
+      ],
+      sort,
+      sortColumns: { name: 'lower(c.name)', createdAt: 'c.created_at' },
+      sortValues: {
+        name: 'lower(c.name)',
+        createdAt: `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      },
+      idColumn: 'c.id',
+      cursor: query.cursor,
+      limit: query.limit,
+    });
     const manager = this.dataSource.manager;
-    const cooperations = await manager.find(CooperationEntity, { order: { name: 'ASC', id: 'ASC' } });
-    return Promise.all(cooperations.map((c) => this.describe(manager, c)));
+    const found = await manager.find(CooperationEntity, { where: { id: In(page.items.map((c) => c.id)) } });
+    const items = await Promise.all(
+      page.items.map((item) =>
+        this.describe(
+          manager,
+          found.find((c) => c.id === item.id)!,
+        ),
+      ),
+    );
+    return { ...page, items };
   }
 
   async get(id: string): Promise<CooperationDto> {

@@ -11,6 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ActorDto } from '../actor.js';
+import { CursorPageQueryDto, SortQuery } from '../pagination.js';
 
 const PHONE = /^\+?[0-9 ()/-]{3,40}$/;
 const PHONE_MESSAGE = 'must be a phone number of 3 to 40 digits, spaces, + ( ) / -';
@@ -87,4 +88,16 @@ export class RemoveContactCommand {
   @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
   @IsUUID('4') municipalityId!: string;
   @IsUUID('4') contactId!: string;
+}
+
+export const CONTACT_SORT_FIELDS = ['fullName', 'createdAt'] as const;
+
+/** `GET /municipalities/{id}/contacts`: sort and cursor pagination. */
+export class ListContactsQueryDto extends CursorPageQueryDto {
+  @SortQuery(CONTACT_SORT_FIELDS, 'fullName') sort: string = 'fullName';
+}
+
+export class ListContactsRequest {
+  @IsUUID('4') municipalityId!: string;
+  @ValidateNested() @Type(() => ListContactsQueryDto) query!: ListContactsQueryDto;
 }

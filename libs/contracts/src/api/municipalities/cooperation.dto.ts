@@ -19,6 +19,7 @@ import {
   type CooperationKind,
 } from '../../events/municipalities/cooperation.event.js';
 import { ActorDto } from '../actor.js';
+import { CursorPageQueryDto, SortQuery } from '../pagination.js';
 
 const DATE = { strict: true, strictSeparator: true } as const;
 
@@ -104,4 +105,28 @@ export class LeaveCooperationCommand {
   @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
   @IsUUID('4') cooperationId!: string;
   @ValidateNested() @Type(() => LeaveCooperationDto) data!: LeaveCooperationDto;
+}
+
+export const COOPERATION_SORT_FIELDS = ['name', 'createdAt'] as const;
+
+/** `GET /cooperations`: filters, sort and cursor pagination. */
+export class ListCooperationsQueryDto extends CursorPageQueryDto {
+  @ApiPropertyOptional({ enum: COOPERATION_KINDS })
+  @IsOptional()
+  @IsIn(COOPERATION_KINDS)
+  kind?: CooperationKind;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Only cooperations this municipality is a member of now',
+  })
+  @IsOptional()
+  @IsUUID('4')
+  municipalityId?: string;
+
+  @SortQuery(COOPERATION_SORT_FIELDS, 'name') sort: string = 'name';
+}
+
+export class ListCooperationsRequest {
+  @ValidateNested() @Type(() => ListCooperationsQueryDto) query!: ListCooperationsQueryDto;
 }
