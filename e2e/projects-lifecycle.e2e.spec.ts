@@ -83,12 +83,52 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
     await municipalities.dispose();
   });
 
+  /** A valid body for each action, so that a refusal can only come from the state. */
+  const actionBodies: Record<string, unknown> = {
+    submit: {},
+    'start-review': { reviewDueDate: '2026-03-31' },
+    'request-revision': { comment: 'x', responseDueDate: '2026-04-30' },
+    endorse: { reviewId: randomUUID() },
+    reject: { reviewId: randomUUID(), comment: 'x' },
+    withdraw: {},
+    'start-implementation': { startedOn: '2026-02-01' },
+    complete: { completedOn: '2027-12-31', finalCostCents: 1 },
+  };
+  /** What a person may do in each state, as the issue describes the lifecycle (approval comes from funding). */
+  const allowedByState: Record<string, string[]> = {
+    draft: ['submit', 'withdraw'],
+    submitted: ['start-review', 'withdraw'],
+    'in-review': ['request-revision', 'endorse', 'reject', 'withdraw'],
+    'revision-requested': ['submit', 'withdraw'],
+    endorsed: ['reject', 'withdraw'],
+    approved: ['start-implementation'],
+    'in-implementation': ['complete'],
+    completed: [],
+  };
+  /** Every action not allowed in `state` answers 409 naming the state, and changes nothing. */
+  const refusesAllButAllowed = async (id: string, state: string): Promise<void> => {
+    for (const [action, body] of Object.entries(actionBodies)) {
+      if (allowedByState[state].includes(action)) continue;
+      const answer = await step(id, action, body);
+      expect([state, action, answer.status, answer.body?.['currentState']]).toEqual([
+        state,
+        action,
+        409,
+        state,
+      ]);
+    }
+    expect((await send('GET', `/api/v1/projects/${id}`)).body?.['status']).toBe(state);
+  };
+
   it('runs the whole lifecycle through the API, approved by funding, with its history', async () => {
     const proposal = await create();
     expect(proposal).toMatchObject({ status: 'draft', leadMunicipality: { name: 'Senftenberg' } });
     const id = proposal.id;
+    await refusesAllButAllowed(id, 'draft');
     expect((await step(id, 'submit')).body).toMatchObject({ status: 'submitted' });
+    await refusesAllButAllowed(id, 'submitted');
     expect((await step(id, 'start-review', { reviewDueDate: '2026-03-31' }, officer)).status).toBe(200);
+    await refusesAllButAllowed(id, 'in-review');
     const revise = await send(
       'POST',
       `/api/v1/projects/${id}/reviews`,
@@ -111,6 +151,7 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
         )
       ).body,
     ).toMatchObject({ status: 'revision-requested' });
+    await refusesAllButAllowed(id, 'revision-requested');
     expect((await send('PATCH', `/api/v1/projects/${id}`, { description: 'Aufgeschlüsselt.' })).status).toBe(
       200,
     );
@@ -131,6 +172,7 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
     expect((await step(id, 'endorse', { reviewId: review.body?.['id'] }, officer)).body).toMatchObject({
       status: 'endorsed',
     });
+    await refusesAllButAllowed(id, 'endorsed');
     await jetstream(projects.topo.nc).publish(
       subjectOf(municipalities.topo.prefix, 'funding.allocation.approved.v1'),
       JSON.stringify(
@@ -162,12 +204,15 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
     await waitFor(async () => (await send('GET', `/api/v1/projects/${id}`)).body?.['status'] === 'approved', {
       what: 'approval',
     });
+    await refusesAllButAllowed(id, 'approved');
     expect((await step(id, 'start-implementation', { startedOn: '2026-02-01' })).status).toBe(200);
+    await refusesAllButAllowed(id, 'in-implementation');
     expect((await step(id, 'complete', { completedOn: '2027-12-31', finalCostCents: 1 })).body).toMatchObject(
       {
         status: 'completed',
       },
     );
+    await refusesAllButAllowed(id, 'completed');
     const history = await send('GET', `/api/v1/projects/${id}/history`);
     expect((history.body as unknown as { toStatus: string }[]).map((h) => h.toStatus)).toEqual([
       'submitted',
