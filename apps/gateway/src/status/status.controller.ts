@@ -1,13 +1,17 @@
 import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RpcClient } from '@wandelwerk/messaging';
 import { BACKEND_SERVICES, PlatformStatusDto, ServiceStatusDto } from './service-status.dto.js';
 
 /** Which services answer over NATS request/reply, as an operator (or a load balancer) sees it through the gateway. */
+@ApiTags('platform')
 @Controller('api/v1/status')
 export class StatusController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get()
+  @ApiOperation({ summary: 'Welche Dienste antworten / which services answer' })
+  @ApiOkResponse({ type: PlatformStatusDto })
   async status(): Promise<PlatformStatusDto> {
     const services = await Promise.all(BACKEND_SERVICES.map((service) => this.ping(service)));
     return { status: services.every((s) => s.status === 'up') ? 'ok' : 'degraded', services };
