@@ -34,9 +34,27 @@ export class AckedPublisher {
   private next = 0;
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly nc: NatsConnection) {}
+  /** False between a disconnect and the reconnect: publishing then would only pile copies up in the client. */
+  private connected = true;
+
+  constructor(private readonly nc: NatsConnection) {
+    void this.watchConnection();
+  }
+
+  private async watchConnection(): Promise<void> {
+    try {
+      for await (const status of this.nc.status()) {
+        if (status.type === 'disconnect') this.connected = false;
+        if (status.type === 'reconnect') this.connected = true;
+      }
+    } catch {
+      // the status stream ends with the connection
+    }
+  }
 
   publish(subject: string, payload: string, msgId: string, timeoutMs: number): Promise<PublishAck> {
+    // The row stays in the outbox and goes out after the reconnect; nothing is buffered meanwhile.
+    if (!this.connected) return Promise.reject(new Error('NATS is disconnected'));
     if (!this.subscription || this.subscription.isClosed()) this.subscribe();
     const token = String(this.next++);
     const h = headers();
