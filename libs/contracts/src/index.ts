@@ -28,3 +28,4 @@ export * from './api/municipalities/contact.dto.js';
 export * from './api/municipalities/cooperation.dto.js';
 export * from './api/index.js';
 export * from './api/projects/proposal.dto.js';
+export * from './api/projects/reporting.dto.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Module, NotFoundException } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { loadConfig, ServiceSettings } from '@wandelwerk/config';
+import { ServiceSettings } from '@wandelwerk/config';
 import {
   proposalEndorsedFixture,
   validateEventData,
@@ -10,11 +10,11 @@ import {
   type ProposalEndorsedEvent,
 } from '@wandelwerk/contracts';
 import { DeadLetterAdmin, EventContext, RpcClient, streamNameOf, subjectOf } from '@wandelwerk/messaging';
-import { createTestTopology, type TestTopology } from '@wandelwerk/messaging/testing';
+import type { TestTopology } from '@wandelwerk/messaging/testing';
 import { currentCorrelationId } from '@wandelwerk/observability';
-import { createTestDatabase, testSettings, waitFor, type TestDatabase } from '@wandelwerk/testing';
-import { messagingTablesMigration, migrateDatabase } from './database/migrations.js';
-import { createServiceApp, type ServiceApp } from './service-app.js';
+import { waitFor } from '@wandelwerk/testing';
+import { messagingTablesMigration } from './database/migrations.js';
+import { startTestService, type TestService } from './testing/index.js';
 
 const seen: { eventId: string; correlationId: string | undefined }[] = [];
 
@@ -48,42 +48,24 @@ class ProbeHandlers {
 class ProbeModule {}
 
 describe('a service built by the platform (hybrid HTTP + JetStream app, real infrastructure)', () => {
-  let db: TestDatabase;
+  let t: TestService;
   let topo: TestTopology;
-  let service: ServiceApp;
   let url: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    topo = await createTestTopology();
-    const settings = loadConfig(
-      ServiceSettings,
-      {
-        DATABASE_URL: db.url,
-        NATS_URL: testSettings().NATS_URL,
-        REDIS_URL: testSettings().REDIS_URL,
-        NATS_PREFIX: topo.prefix,
-        LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
-      },
-      'funding',
-    );
-    const database = { schema: 'funding', entities: [], migrations: [messagingTablesMigration('funding')] };
-    await migrateDatabase(db.url, database);
-    service = await createServiceApp({
+    t = await startTestService(ServiceSettings, (settings) => ({
       name: 'funding',
       settings,
       modules: [ProbeModule],
-      database,
+      database: { schema: 'funding', entities: [], migrations: [messagingTablesMigration('funding')] },
       redis: true,
       messaging: { validatePayload: validateEventData, maxAttempts: 2, retryBaseDelayMs: 20 },
-    });
-    url = await service.start();
+    }));
+    ({ topo, url } = t);
   }, 30_000);
 
   afterAll(async () => {
-    await service.stop();
-    await topo.dispose();
-    await db.drop();
+    await t.dispose();
   });
 
   it('is live and ready with PostgreSQL, NATS and Redis', async () => {

@@ -148,17 +148,12 @@ export class CooperationsService {
         endDate: null,
         endReason: null,
       });
-      await this.bump(manager, cooperation);
       await this.outbox.publish(manager, {
         type: CooperationMemberJoinedEvent.type,
         subject: cooperation.id,
         data: {
-          version: cooperation.version,
-          cooperationName: cooperation.name,
-          member: refOf(municipality),
-          memberCount: await this.memberCount(manager, cooperationId),
+          ...(await this.membershipChanged(manager, cooperation, municipality, actor)),
           startDate: input.startDate,
-          actorUserId: actor.userId,
         },
       });
       return this.describe(manager, cooperation);
@@ -180,18 +175,13 @@ export class CooperationsService {
       const municipality = await manager.findOneOrFail(MunicipalityEntity, {
         where: { id: input.municipalityId },
       });
-      await this.bump(manager, cooperation);
       await this.outbox.publish(manager, {
         type: CooperationMemberLeftEvent.type,
         subject: cooperation.id,
         data: {
-          version: cooperation.version,
-          cooperationName: cooperation.name,
-          member: refOf(municipality),
-          memberCount: await this.memberCount(manager, cooperationId),
+          ...(await this.membershipChanged(manager, cooperation, municipality, actor)),
           endDate: input.endDate,
           reason: input.reason ?? null,
-          actorUserId: actor.userId,
         },
       });
       return this.describe(manager, cooperation);
@@ -207,14 +197,26 @@ export class CooperationsService {
     return cooperation;
   }
 
-  private async bump(manager: EntityManager, cooperation: CooperationEntity): Promise<void> {
+  /** A membership changed: the cooperation's new version, and what both membership events carry. */
+  private async membershipChanged(
+    manager: EntityManager,
+    cooperation: CooperationEntity,
+    municipality: MunicipalityEntity,
+    actor: ActorDto,
+  ): Promise<Omit<CooperationMemberJoinedEvent, 'startDate'>> {
     cooperation.version += 1;
     cooperation.updatedAt = new Date();
     await manager.save(CooperationEntity, cooperation);
-  }
-
-  private memberCount(manager: EntityManager, cooperationId: string): Promise<number> {
-    return manager.count(CooperationMembershipEntity, { where: { cooperationId, endDate: IsNull() } });
+    const memberCount = await manager.count(CooperationMembershipEntity, {
+      where: { cooperationId: cooperation.id, endDate: IsNull() },
+    });
+    return {
+      version: cooperation.version,
+      cooperationName: cooperation.name,
+      member: refOf(municipality),
+      memberCount,
+      actorUserId: actor.userId,
+    };
   }
 
   private async describe(manager: EntityManager, cooperation: CooperationEntity): Promise<CooperationDto> {

@@ -80,6 +80,18 @@ interface TransitionRow {
   at: Date;
 }
 
+/** The money, plan and outcome columns, in the order both the insert and the update of a draft write them. */
+const planColumns = (p: CreateProposalDto): unknown[] => [
+  p.totalCostCents,
+  p.eligibleCostCents,
+  p.requestedFundingCents,
+  JSON.stringify(p.costPlan),
+  p.costPlan.map((row) => row.year),
+  p.plannedStart,
+  p.plannedEnd,
+  JSON.stringify(p.indicators),
+];
+
 const visibleActions = (status: ProposalStatus): ProposalAction[] =>
   allowedActions(status).filter((action) => USER_ACTIONS.includes(action));
 
@@ -112,14 +124,7 @@ export class ProposalsService {
           input.programmeCode,
           actor.userId,
           ...this.participantColumns(lead, partners),
-          input.totalCostCents,
-          input.eligibleCostCents,
-          input.requestedFundingCents,
-          JSON.stringify(input.costPlan),
-          input.costPlan.map((row) => row.year),
-          input.plannedStart,
-          input.plannedEnd,
-          JSON.stringify(input.indicators),
+          ...planColumns(input),
           now,
         ],
       );
@@ -165,14 +170,7 @@ export class ProposalsService {
           merged.workshop,
           merged.programmeCode,
           ...this.participantColumns(lead, partners),
-          merged.totalCostCents,
-          merged.eligibleCostCents,
-          merged.requestedFundingCents,
-          JSON.stringify(merged.costPlan),
-          merged.costPlan.map((row) => row.year),
-          merged.plannedStart,
-          merged.plannedEnd,
-          JSON.stringify(merged.indicators),
+          ...planColumns(merged),
         ],
       );
       if (result[1] !== 1) throw ProposalProblems.concurrentModification(current.status);

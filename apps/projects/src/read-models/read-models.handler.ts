@@ -21,14 +21,7 @@ export class ReadModelsHandler {
     @Payload() event: CloudEvent<MunicipalityRegisteredEvent>,
     @Ctx() ctx: EventContext,
   ): Promise<void> {
-    await this.upsertMunicipality(
-      ctx,
-      event.subject,
-      event.data.ags,
-      event.data.name,
-      event.data.active,
-      event.data.version,
-    );
+    await this.upsertMunicipality(ctx, event.subject, event.data);
   }
 
   @EventPattern<string>('municipalities.municipality.updated.v1')
@@ -36,14 +29,7 @@ export class ReadModelsHandler {
     @Payload() event: CloudEvent<MunicipalityUpdatedEvent>,
     @Ctx() ctx: EventContext,
   ): Promise<void> {
-    await this.upsertMunicipality(
-      ctx,
-      event.subject,
-      event.data.ags,
-      event.data.name,
-      event.data.active,
-      event.data.version,
-    );
+    await this.upsertMunicipality(ctx, event.subject, event.data);
   }
 
   @EventPattern<string>('municipalities.municipality.deactivated.v1')
@@ -51,14 +37,7 @@ export class ReadModelsHandler {
     @Payload() event: CloudEvent<MunicipalityDeactivatedEvent>,
     @Ctx() ctx: EventContext,
   ): Promise<void> {
-    await this.upsertMunicipality(
-      ctx,
-      event.subject,
-      event.data.ags,
-      event.data.name,
-      false,
-      event.data.version,
-    );
+    await this.upsertMunicipality(ctx, event.subject, { ...event.data, active: false });
   }
 
   @EventPattern<string>('funding.programme.published.v1')
@@ -80,10 +59,7 @@ export class ReadModelsHandler {
   private async upsertMunicipality(
     ctx: EventContext,
     id: string,
-    ags: string,
-    name: string,
-    active: boolean,
-    version: number,
+    { ags, name, active, version }: Pick<MunicipalityRegisteredEvent, 'ags' | 'name' | 'active' | 'version'>,
   ): Promise<void> {
     await ctx.manager.query(
       `INSERT INTO projects.municipality_read_model (id, ags, name, active, version) VALUES ($1, $2, $3, $4, $5)

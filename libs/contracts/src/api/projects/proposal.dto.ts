@@ -25,6 +25,7 @@ import {
 } from '../../events/projects/proposal.event.js';
 import { MAX_PARTNERS } from '../../events/shared/references.event.js';
 import { ActorDto } from '../actor.js';
+import { proposalCommand } from './proposal-commands.js';
 import { CursorPageQueryDto, SortQuery } from '../pagination.js';
 import { ToInt } from '../query-params.js';
 import { localizedMessage } from '../validation.js';
@@ -428,24 +429,15 @@ export class ListProposalsRequest {
   @ValidateNested() @Type(() => ListProposalsQueryDto) query!: ListProposalsQueryDto;
 }
 
-function transitionCommand<T extends object>(data: new () => T) {
-  class TransitionCommand {
-    @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
-    @IsUUID('4') id!: string;
-    @ValidateNested() @Type(() => data) data!: T;
-  }
-  return TransitionCommand;
-}
-
-export const SubmitProposalCommand = transitionCommand(TransitionCommentDto);
-export const StartReviewCommand = transitionCommand(StartReviewDto);
-export const RequestRevisionCommand = transitionCommand(RequestRevisionDto);
-export const EndorseProposalCommand = transitionCommand(EndorseProposalDto);
-export const RejectProposalCommand = transitionCommand(RejectProposalDto);
-export const WithdrawProposalCommand = transitionCommand(TransitionCommentDto);
-export const StartImplementationCommand = transitionCommand(StartImplementationDto);
-export const CompleteProposalCommand = transitionCommand(CompleteProposalDto);
-export const RecordReviewCommand = transitionCommand(RecordReviewDto);
+export const SubmitProposalCommand = proposalCommand(TransitionCommentDto);
+export const StartReviewCommand = proposalCommand(StartReviewDto);
+export const RequestRevisionCommand = proposalCommand(RequestRevisionDto);
+export const EndorseProposalCommand = proposalCommand(EndorseProposalDto);
+export const RejectProposalCommand = proposalCommand(RejectProposalDto);
+export const WithdrawProposalCommand = proposalCommand(TransitionCommentDto);
+export const StartImplementationCommand = proposalCommand(StartImplementationDto);
+export const CompleteProposalCommand = proposalCommand(CompleteProposalDto);
+export const RecordReviewCommand = proposalCommand(RecordReviewDto);
 
 export const PROJECTS_RPC = {
   create: 'projects.proposal.create',
@@ -464,4 +456,3 @@ export const PROJECTS_RPC = {
   recordReview: 'projects.review.record',
   listReviews: 'projects.review.list',
 } as const;
-export * from './reporting.dto.js';

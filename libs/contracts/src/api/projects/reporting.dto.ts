@@ -9,7 +9,6 @@ import {
   IsNumber,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Matches,
   Max,
@@ -17,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { REPORT_KINDS, type ReportKind } from '../../events/projects/report.event.js';
-import { ActorDto } from '../actor.js';
+import { proposalCommand, proposalItemCommand } from './proposal-commands.js';
 import { localizedMessage } from '../validation.js';
 
 const DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
@@ -179,30 +178,11 @@ export class ReportObligationDto {
 // ---------------------------------------------------------------------------------------------------------------
 // RPC commands
 
-function proposalCommand<T extends object>(data: new () => T) {
-  class ProposalCommand {
-    @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
-    @IsUUID('4') id!: string;
-    @ValidateNested() @Type(() => data) data!: T;
-  }
-  return ProposalCommand;
-}
-
-function itemCommand<T extends object>(data: new () => T) {
-  class ItemCommand {
-    @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
-    @IsUUID('4') id!: string;
-    @IsUUID('4') itemId!: string;
-    @ValidateNested() @Type(() => data) data!: T;
-  }
-  return ItemCommand;
-}
-
 export const ScheduleMilestoneCommand = proposalCommand(ScheduleMilestoneDto);
-export const RescheduleMilestoneCommand = itemCommand(ChangeDueDateDto);
+export const RescheduleMilestoneCommand = proposalItemCommand(ChangeDueDateDto);
 export const ScheduleReportCommand = proposalCommand(ScheduleReportDto);
-export const RescheduleReportCommand = itemCommand(ChangeDueDateDto);
-export const FileReportCommand = itemCommand(FileReportDto);
+export const RescheduleReportCommand = proposalItemCommand(ChangeDueDateDto);
+export const FileReportCommand = proposalItemCommand(FileReportDto);
 
 export const REPORTING_RPC = {
   scheduleMilestone: 'projects.milestone.schedule',
