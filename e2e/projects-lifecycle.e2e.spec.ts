@@ -3,6 +3,7 @@ import { jetstream } from '@nats-io/jetstream';
 import {
   buildCloudEvent,
   programmePublishedFixture,
+  type ActorDto,
   type MunicipalityDto,
   type Page,
   type ProposalDto,
@@ -17,14 +18,29 @@ import { MunicipalitiesSettings, municipalitiesBlueprint } from '@wandelwerk/mun
 import { ProjectsSettings, projectsBlueprint } from '@wandelwerk/projects/blueprint';
 
 const demoCsv = readFileSync(new URL('../data/demo/municipalities.csv', import.meta.url), 'utf8');
-const officer = { 'x-actor-id': '6f1c3e2a-8d4b-4c4e-9a1f-2b3c4d5e6f72', 'x-actor-role': 'funding_officer' };
+/** The program manager who drafts and owns the proposals, and the funding officer who reviews them. */
+const manager: ActorDto = {
+  userId: '6f1c3e2a-8d4b-4c4e-9a1f-2b3c4d5e6f71',
+  role: 'program_manager',
+  municipalityId: null,
+};
+const officer: ActorDto = {
+  userId: '6f1c3e2a-8d4b-4c4e-9a1f-2b3c4d5e6f72',
+  role: 'funding_officer',
+  municipalityId: null,
+};
+/** The steps of the review; every other step is the owner's. */
+const OFFICER_STEPS = new Set(['start-review', 'request-revision', 'endorse', 'reject']);
 const scores = { regionalValueAdded: 5, jobs: 3, sustainability: 4, cooperation: 5, feasibility: 4 };
 
 describe('projects through the gateway (HTTP → NATS → projects, municipalities → PostgreSQL)', () => {
   let municipalities: TestService;
   let projects: TestService;
   let gateway: TestGateway;
+  /** The administrator: only for what is the administrators' (the municipality import). */
   let send: Send;
+  let asManager: Send;
+  let asOfficer: Send;
   const ids: Record<string, string> = {};
 
   const draft = (patch: Record<string, unknown> = {}) => ({
@@ -48,12 +64,18 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
     ...patch,
   });
   const create = async (patch: Record<string, unknown> = {}) => {
-    const created = await send('POST', '/api/v1/projects', draft(patch));
+    const created = await asManager('POST', '/api/v1/projects', draft(patch));
     expect(created.status).toBe(201);
     return created.body as unknown as ProposalDto;
   };
+  /** A step of the lifecycle, taken by whoever takes it: the funding officer in the review, the owner otherwise. */
   const step = (id: string, action: string, body: unknown = {}, headers: Record<string, string> = {}) =>
-    send('POST', `/api/v1/projects/${id}/${action}`, body, headers);
+    (OFFICER_STEPS.has(action) ? asOfficer : asManager)(
+      'POST',
+      `/api/v1/projects/${id}/${action}`,
+      body,
+      headers,
+    );
 
   beforeAll(async () => {
     municipalities = await startTestService(MunicipalitiesSettings, municipalitiesBlueprint);
@@ -62,6 +84,8 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
     });
     gateway = await startTestGateway(municipalities.topo.prefix);
     send = gateway.send;
+    asManager = gateway.sendAs(manager);
+    asOfficer = gateway.sendAs(officer);
     await send('POST', '/api/v1/municipalities/import', demoCsv, { 'content-type': 'text/csv' });
     const listed = await send('GET', '/api/v1/municipalities?limit=100');
     for (const m of (listed.body as unknown as Page<MunicipalityDto>).items) ids[m.ags] = m.id;
@@ -117,7 +141,7 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
         state,
       ]);
     }
-    expect((await send('GET', `/api/v1/projects/${id}`)).body?.['status']).toBe(state);
+    expect((await asManager('GET', `/api/v1/projects/${id}`)).body?.['status']).toBe(state);
   };
 
   it('runs the whole lifecycle through the API, approved by funding, with its history', async () => {
@@ -127,49 +151,32 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
     await refusesAllButAllowed(id, 'draft');
     expect((await step(id, 'submit')).body).toMatchObject({ status: 'submitted' });
     await refusesAllButAllowed(id, 'submitted');
-    expect((await step(id, 'start-review', { reviewDueDate: '2026-03-31' }, officer)).status).toBe(200);
+    expect((await step(id, 'start-review', { reviewDueDate: '2026-03-31' })).status).toBe(200);
     await refusesAllButAllowed(id, 'in-review');
-    const revise = await send(
-      'POST',
-      `/api/v1/projects/${id}/reviews`,
-      {
-        votum: 'revise',
-        scores,
-        comment: 'Bitte aufschlüsseln.',
-      },
-      officer,
-    );
+    const revise = await asOfficer('POST', `/api/v1/projects/${id}/reviews`, {
+      votum: 'revise',
+      scores,
+      comment: 'Bitte aufschlüsseln.',
+    });
     expect(revise.status).toBe(201);
     expect(revise.body).toMatchObject({ totalScore: 21, round: 1 });
     expect(
-      (
-        await step(
-          id,
-          'request-revision',
-          { comment: 'Aufschlüsseln.', responseDueDate: '2026-04-30' },
-          officer,
-        )
-      ).body,
+      (await step(id, 'request-revision', { comment: 'Aufschlüsseln.', responseDueDate: '2026-04-30' })).body,
     ).toMatchObject({ status: 'revision-requested' });
     await refusesAllButAllowed(id, 'revision-requested');
-    expect((await send('PATCH', `/api/v1/projects/${id}`, { description: 'Aufgeschlüsselt.' })).status).toBe(
-      200,
-    );
+    expect(
+      (await asManager('PATCH', `/api/v1/projects/${id}`, { description: 'Aufgeschlüsselt.' })).status,
+    ).toBe(200);
     expect((await step(id, 'submit', { comment: 'Überarbeitet.' })).body).toMatchObject({
       status: 'submitted',
     });
-    await step(id, 'start-review', { reviewDueDate: '2026-05-31' }, officer);
-    const review = await send(
-      'POST',
-      `/api/v1/projects/${id}/reviews`,
-      {
-        votum: 'endorse',
-        scores,
-        comment: 'Empfohlen.',
-      },
-      officer,
-    );
-    expect((await step(id, 'endorse', { reviewId: review.body?.['id'] }, officer)).body).toMatchObject({
+    await step(id, 'start-review', { reviewDueDate: '2026-05-31' });
+    const review = await asOfficer('POST', `/api/v1/projects/${id}/reviews`, {
+      votum: 'endorse',
+      scores,
+      comment: 'Empfohlen.',
+    });
+    expect((await step(id, 'endorse', { reviewId: review.body?.['id'] })).body).toMatchObject({
       status: 'endorsed',
     });
     await refusesAllButAllowed(id, 'endorsed');
@@ -191,7 +198,7 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
             programmeId: programmePublishedFixture.subject,
             programmeCode: 'INVKG-BB',
             amountCents: 1_062_000_000,
-            approverUserIds: [officer['x-actor-id']],
+            approverUserIds: [officer.userId],
             amountByYear: [
               { year: 2026, amountCents: 531_000_000 },
               { year: 2027, amountCents: 531_000_000 },
@@ -201,9 +208,10 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
         }),
       ),
     );
-    await waitFor(async () => (await send('GET', `/api/v1/projects/${id}`)).body?.['status'] === 'approved', {
-      what: 'approval',
-    });
+    await waitFor(
+      async () => (await asManager('GET', `/api/v1/projects/${id}`)).body?.['status'] === 'approved',
+      { what: 'approval' },
+    );
     await refusesAllButAllowed(id, 'approved');
     expect((await step(id, 'start-implementation', { startedOn: '2026-02-01' })).status).toBe(200);
     await refusesAllButAllowed(id, 'in-implementation');
@@ -213,7 +221,7 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
       },
     );
     await refusesAllButAllowed(id, 'completed');
-    const history = await send('GET', `/api/v1/projects/${id}/history`);
+    const history = await asManager('GET', `/api/v1/projects/${id}/history`);
     expect((history.body as unknown as { toStatus: string }[]).map((h) => h.toStatus)).toEqual([
       'submitted',
       'in-review',
@@ -286,12 +294,12 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
     expect((await step(unknownProgramme.id, 'submit')).body?.['errors']).toEqual([
       expect.objectContaining({ field: 'programmeCode', rule: 'knownProgramme' }),
     ]);
-    expect((await send('GET', `/api/v1/projects/${id}`)).body?.['status']).toBe('draft');
+    expect((await asManager('GET', `/api/v1/projects/${id}`)).body?.['status']).toBe('draft');
   });
 
   it('refuses hostile and inconsistent input with 4xx and writes nothing', async () => {
     const before = (await projects.outbox()).length;
-    const bad = await send('POST', '/api/v1/projects', {
+    const bad = await asManager('POST', '/api/v1/projects', {
       ...draft(),
       title: '',
       workshop: 'mining',
@@ -310,43 +318,133 @@ describe('projects through the gateway (HTTP → NATS → projects, municipaliti
       'totalCostCents',
       'workshop',
     ]);
-    const shares = await send('POST', '/api/v1/projects', draft({ partners: [] }));
+    const shares = await asManager('POST', '/api/v1/projects', draft({ partners: [] }));
     expect(shares.status).toBe(422);
     expect(shares.body?.['errors']).toEqual([
       expect.objectContaining({ field: 'partners', rule: 'sharesSumTo10000' }),
     ]);
-    expect((await send('POST', '/api/v1/projects', '{"__proto__": {"x": 1}}')).status).toBe(400);
-    expect((await send('GET', '/api/v1/projects/not-a-uuid')).status).toBe(400);
-    expect((await send('GET', `/api/v1/projects/${randomUUID()}`)).body?.['code']).toBe('project.not-found');
+    expect((await asManager('POST', '/api/v1/projects', '{"__proto__": {"x": 1}}')).status).toBe(400);
+    expect((await asManager('GET', '/api/v1/projects/not-a-uuid')).status).toBe(400);
+    expect((await asManager('GET', `/api/v1/projects/${randomUUID()}`)).body?.['code']).toBe(
+      'project.not-found',
+    );
     expect(await projects.outbox()).toHaveLength(before);
   });
 
   it('creates once per Idempotency-Key and refuses the key with another body', async () => {
     const key = randomUUID();
-    const first = await send('POST', '/api/v1/projects', draft({ title: 'Idempotent' }), {
+    const first = await asManager('POST', '/api/v1/projects', draft({ title: 'Idempotent' }), {
       'idempotency-key': key,
     });
-    const again = await send('POST', '/api/v1/projects', draft({ title: 'Idempotent' }), {
+    const again = await asManager('POST', '/api/v1/projects', draft({ title: 'Idempotent' }), {
       'idempotency-key': key,
     });
     expect(again.headers.get('idempotency-replayed')).toBe('true');
     expect(again.body).toEqual(first.body);
-    const other = await send('POST', '/api/v1/projects', draft({ title: 'Anders' }), {
+    const other = await asManager('POST', '/api/v1/projects', draft({ title: 'Anders' }), {
       'idempotency-key': key,
     });
     expect(other.status).toBe(422);
-    const listed = await send('GET', '/api/v1/projects?q=Idempotent');
+    const listed = await asManager('GET', '/api/v1/projects?q=Idempotent');
     expect((listed.body as unknown as Page<ProposalDto>).items).toHaveLength(1);
   });
 
   it('lists with filters', async () => {
     const list = async (query: string) =>
-      ((await send('GET', `/api/v1/projects?${query}`)).body as unknown as Page<ProposalDto>).items;
+      ((await asOfficer('GET', `/api/v1/projects?${query}`)).body as unknown as Page<ProposalDto>).items;
     expect((await list('status=completed')).length).toBe(1);
     expect(
       (await list(`municipalityId=${ids['12066112']}&year=2027&programmeCode=INVKG-BB`)).length,
     ).toBeGreaterThan(0);
     expect(await list(`municipalityId=${ids['12071372']}`)).toEqual([]);
-    expect((await send('GET', '/api/v1/projects?sort=owner')).status).toBe(400);
+    expect((await asOfficer('GET', '/api/v1/projects?sort=owner')).status).toBe(400);
+  });
+
+  it('lets each role only take its own steps (403 from the gateway, nothing written)', async () => {
+    const before = (await projects.outbox()).length;
+    const { id } = await create({ title: 'Rollen' });
+    const municipality = gateway.sendAs({
+      userId: randomUUID(),
+      role: 'municipality',
+      municipalityId: ids['12066304'],
+    });
+    const forbidden: [Send, string, string, unknown][] = [
+      [asOfficer, 'POST', '/api/v1/projects', draft()],
+      [send, 'POST', '/api/v1/projects', draft()],
+      [municipality, 'POST', '/api/v1/projects', draft()],
+      [municipality, 'PATCH', `/api/v1/projects/${id}`, { title: 'x' }],
+      [municipality, 'POST', `/api/v1/projects/${id}/submit`, {}],
+      [asOfficer, 'POST', `/api/v1/projects/${id}/submit`, {}],
+      [asManager, 'POST', `/api/v1/projects/${id}/start-review`, { reviewDueDate: '2026-03-31' }],
+      [asManager, 'POST', `/api/v1/projects/${id}/reviews`, { votum: 'endorse', scores, comment: 'x' }],
+      [asManager, 'POST', `/api/v1/projects/${id}/milestones`, { title: 'x', dueDate: '2026-06-30' }],
+      [
+        municipality,
+        'POST',
+        `/api/v1/projects/${id}/reports`,
+        { kind: 'final', title: 'x', dueDate: '2028-06-30' },
+      ],
+    ];
+    for (const [as, method, path, body] of forbidden) {
+      const answer = await as(method, path, body);
+      expect([method, path, answer.status]).toEqual([method, path, 403]);
+    }
+    expect(await projects.outbox()).toHaveLength(before + 1);
+    expect((await municipality('GET', `/api/v1/projects/${id}`)).body).toMatchObject({ id, status: 'draft' });
+  });
+
+  it('shows a proposal to its lead and partner municipalities and to nobody else (404, not in the list)', async () => {
+    // Lead Senftenberg, partner Großräschen; Spremberg takes no part.
+    const { id } = await create({ title: 'Sichtbarkeit' });
+    const accountOf = (ags: string): Send =>
+      gateway.sendAs({ userId: randomUUID(), role: 'municipality', municipalityId: ids[ags] });
+    const lead = accountOf('12066304');
+    const partner = accountOf('12066112');
+    const outsider = accountOf('12071372');
+    const otherManager = gateway.sendAs({
+      userId: randomUUID(),
+      role: 'program_manager',
+      municipalityId: null,
+    });
+    const listed = async (as: Send) => {
+      const answer = await as('GET', '/api/v1/projects?limit=100');
+      expect(answer.status).toBe(200);
+      return (answer.body as unknown as Page<ProposalDto>).items.map((p) => p.id);
+    };
+    const reads = ['', '/history', '/reviews', '/milestones', '/reports'].map(
+      (tail) => `/api/v1/projects/${id}${tail}`,
+    );
+
+    for (const as of [lead, partner, asManager, asOfficer, send]) {
+      expect(await listed(as)).toContain(id);
+      for (const path of reads) expect([path, (await as('GET', path)).status]).toEqual([path, 200]);
+    }
+    for (const as of [outsider, otherManager]) {
+      expect(await listed(as)).not.toContain(id);
+      for (const path of reads) {
+        const answer = await as('GET', path);
+        expect([path, answer.status, answer.body?.['code']]).toEqual([path, 404, 'project.not-found']);
+      }
+    }
+    // What Spremberg and Großräschen see of the whole list: only proposals they lead or take part in.
+    for (const [ags, as] of [
+      ['12071372', outsider],
+      ['12066112', partner],
+    ] as const) {
+      for (const proposalId of await listed(as)) {
+        const proposal = (await asOfficer('GET', `/api/v1/projects/${proposalId}`))
+          .body as unknown as ProposalDto;
+        expect([proposal.leadMunicipality, ...proposal.partners].map((m) => m.municipalityId)).toContain(
+          ids[ags],
+        );
+      }
+    }
+    // Another program manager cannot act on it either: 404 as if it did not exist, nothing changes.
+    expect((await otherManager('PATCH', `/api/v1/projects/${id}`, { title: 'Übernommen' })).status).toBe(404);
+    expect((await otherManager('POST', `/api/v1/projects/${id}/withdraw`, {})).status).toBe(404);
+    expect((await asManager('GET', `/api/v1/projects/${id}`)).body).toMatchObject({
+      title: 'Sichtbarkeit',
+      status: 'draft',
+    });
   });
 });

@@ -1,20 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MUNICIPALITIES, type ProposalDto, type ReportObligationDto } from '@wandelwerk/contracts';
+import {
+  MUNICIPALITIES,
+  type ActorDto,
+  type ProposalDto,
+  type ReportObligationDto,
+} from '@wandelwerk/contracts';
 import { startTestService, type TestService } from '@wandelwerk/platform/testing';
 import { startTestGateway, type Send, type TestGateway } from './support/gateway.js';
 import { randomUUID } from 'node:crypto';
 import { ProjectsSettings, projectsBlueprint } from '@wandelwerk/projects/blueprint';
 
-const officer = { 'x-actor-id': '6f1c3e2a-8d4b-4c4e-9a1f-2b3c4d5e6f72', 'x-actor-role': 'funding_officer' };
-const { senftenberg } = MUNICIPALITIES;
+/** The program manager who owns the project and files its reports; the funding officer who schedules them. */
+const manager: ActorDto = {
+  userId: '6f1c3e2a-8d4b-4c4e-9a1f-2b3c4d5e6f71',
+  role: 'program_manager',
+  municipalityId: null,
+};
+const officer: ActorDto = {
+  userId: '6f1c3e2a-8d4b-4c4e-9a1f-2b3c4d5e6f72',
+  role: 'funding_officer',
+  municipalityId: null,
+};
+const { senftenberg, finsterwalde } = MUNICIPALITIES;
 
 describe('milestones and reports through the gateway (HTTP → NATS → projects → PostgreSQL, Redis)', () => {
   let projects: TestService;
   let gateway: TestGateway;
-  let send: Send;
+  let asManager: Send;
+  let asOfficer: Send;
 
   const approvedProposal = async (): Promise<ProposalDto> => {
-    const created = await send('POST', '/api/v1/projects', {
+    const created = await asManager('POST', '/api/v1/projects', {
       title: 'Niederlausitzhalle Senftenberg',
       summary: 'Energetische Sanierung der Stadthalle.',
       description: '',
@@ -44,7 +60,8 @@ describe('milestones and reports through the gateway (HTTP → NATS → projects
       [senftenberg.municipalityId, senftenberg.ags, senftenberg.name],
     );
     gateway = await startTestGateway(projects.topo.prefix);
-    send = gateway.send;
+    asManager = gateway.sendAs(manager);
+    asOfficer = gateway.sendAs(officer);
   }, 60_000);
 
   afterAll(async () => {
@@ -54,31 +71,28 @@ describe('milestones and reports through the gateway (HTTP → NATS → projects
 
   it('schedules milestones and reports, lists them, files a report once (409 the second time)', async () => {
     const { id } = await approvedProposal();
-    const milestone = await send(
+    const milestone = await asOfficer(
       'POST',
       `/api/v1/projects/${id}/milestones`,
       { title: 'Baubeginn', dueDate: '2026-06-30', description: 'Erster Spatenstich' },
-      { ...officer, 'idempotency-key': randomUUID() },
+      { 'idempotency-key': randomUUID() },
     );
     expect(milestone.status).toBe(201);
-    const moved = await send(
+    const moved = await asOfficer(
       'PATCH',
       `/api/v1/projects/${id}/milestones/${String(milestone.body?.['id'])}`,
       { dueDate: '2026-07-31' },
-      officer,
     );
     expect(moved.body).toMatchObject({ dueDate: '2026-07-31' });
-    expect((await send('GET', `/api/v1/projects/${id}/milestones`)).body).toEqual([moved.body]);
+    expect((await asManager('GET', `/api/v1/projects/${id}/milestones`)).body).toEqual([moved.body]);
 
     const key = randomUUID();
     const body = { kind: 'final', title: 'Verwendungsnachweis', dueDate: '2028-06-30' };
-    const scheduled = await send('POST', `/api/v1/projects/${id}/reports`, body, {
-      ...officer,
+    const scheduled = await asOfficer('POST', `/api/v1/projects/${id}/reports`, body, {
       'idempotency-key': key,
     });
     expect(scheduled.status).toBe(201);
-    const again = await send('POST', `/api/v1/projects/${id}/reports`, body, {
-      ...officer,
+    const again = await asOfficer('POST', `/api/v1/projects/${id}/reports`, body, {
       'idempotency-key': key,
     });
     expect(again.body).toEqual(scheduled.body);
@@ -89,14 +103,18 @@ describe('milestones and reports through the gateway (HTTP → NATS → projects
       periodEnd: '2027-12-31',
       overdueAt: '2028-06-30T22:00:00.000Z',
     });
-    const listed = await send('GET', `/api/v1/projects/${id}/reports`);
+    const listed = await asManager('GET', `/api/v1/projects/${id}/reports`);
     expect(listed.body).toEqual([report]);
 
     const filing = { summary: 'Alles umgesetzt.', figures: [{ name: 'Sanierte Fläche', value: 4200 }] };
-    const filed = await send('POST', `/api/v1/projects/${id}/reports/${report.id}/file`, filing);
+    // Filing is the owner's: the funding officer who scheduled it may not (403 at the gateway).
+    expect((await asOfficer('POST', `/api/v1/projects/${id}/reports/${report.id}/file`, filing)).status).toBe(
+      403,
+    );
+    const filed = await asManager('POST', `/api/v1/projects/${id}/reports/${report.id}/file`, filing);
     expect(filed.status).toBe(201);
     expect(filed.body).toMatchObject({ status: 'filed', late: false, figures: filing.figures });
-    const twice = await send('POST', `/api/v1/projects/${id}/reports/${report.id}/file`, filing, {
+    const twice = await asManager('POST', `/api/v1/projects/${id}/reports/${report.id}/file`, filing, {
       'accept-language': 'en',
     });
     expect(twice.status).toBe(409);
@@ -108,17 +126,46 @@ describe('milestones and reports through the gateway (HTTP → NATS → projects
   it('answers 409 with the current state for an obligation on a proposal that is not approved', async () => {
     const draft = await approvedProposal();
     await projects.db.query(`UPDATE projects.proposal SET status = 'draft' WHERE id = $1`, [draft.id]);
-    const refused = await send(
-      'POST',
-      `/api/v1/projects/${draft.id}/reports`,
-      { kind: 'interim', title: 'Zwischennachweis', dueDate: '2026-12-31' },
-      officer,
-    );
+    const refused = await asOfficer('POST', `/api/v1/projects/${draft.id}/reports`, {
+      kind: 'interim',
+      title: 'Zwischennachweis',
+      dueDate: '2026-12-31',
+    });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ code: 'project.not-approved', currentState: 'draft' });
-    expect((await send('POST', `/api/v1/projects/${draft.id}/reports`, { kind: 'x' }, officer)).status).toBe(
-      400,
-    );
-    expect((await send('GET', `/api/v1/projects/${randomUUID()}/reports`)).status).toBe(404);
+    expect((await asOfficer('POST', `/api/v1/projects/${draft.id}/reports`, { kind: 'x' })).status).toBe(400);
+    expect((await asManager('GET', `/api/v1/projects/${randomUUID()}/reports`)).status).toBe(404);
+  });
+
+  it('shows milestones and reports only to those who see the project; others get 404, also when filing', async () => {
+    const { id } = await approvedProposal();
+    const report = (
+      await asOfficer('POST', `/api/v1/projects/${id}/reports`, {
+        kind: 'interim',
+        title: 'Zwischennachweis',
+        dueDate: '2026-12-31',
+      })
+    ).body as unknown as ReportObligationDto;
+    const municipality = (municipalityId: string): Send =>
+      gateway.sendAs({ userId: randomUUID(), role: 'municipality', municipalityId });
+    const otherManager = gateway.sendAs({
+      userId: randomUUID(),
+      role: 'program_manager',
+      municipalityId: null,
+    });
+
+    expect(
+      (await municipality(senftenberg.municipalityId)('GET', `/api/v1/projects/${id}/reports`)).body,
+    ).toEqual([report]);
+    for (const as of [municipality(finsterwalde.municipalityId), otherManager])
+      for (const tail of ['milestones', 'reports']) {
+        const answer = await as('GET', `/api/v1/projects/${id}/${tail}`);
+        expect([tail, answer.status, answer.body?.['code']]).toEqual([tail, 404, 'project.not-found']);
+      }
+    const filing = await otherManager('POST', `/api/v1/projects/${id}/reports/${report.id}/file`, {
+      summary: 'Fremd.',
+    });
+    expect(filing.status).toBe(404);
+    expect((await asManager('GET', `/api/v1/projects/${id}/reports`)).body).toEqual([report]);
   });
 });

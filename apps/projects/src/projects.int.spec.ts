@@ -9,6 +9,7 @@ import {
   programmePublishedFixture,
   programmeUpdatedFixture,
   PROJECTS_RPC,
+  SYSTEM_ACTOR,
   type CloudEvent,
   type CreateProposalDto,
   type Page,
@@ -161,7 +162,7 @@ describe('projects service', () => {
         leadMunicipality: { ags: '12066304', name: 'Senftenberg', costShareBasisPoints: 8000 },
         requestedFundingCents: 1_062_000_000,
       });
-      expect(await call(PROJECTS_RPC.get, { id })).toEqual(created);
+      expect(await call(PROJECTS_RPC.get, { actor: SYSTEM_ACTOR, id })).toEqual(created);
       const events = await t.outbox('projects.proposal.created.v1');
       expect(events.at(-1)?.subject).toBe(id);
     });
@@ -222,7 +223,9 @@ describe('projects service', () => {
       expect(
         (error as { errors: { field: string; rule: string }[] }).errors.map((e) => `${e.field}:${e.rule}`),
       ).toEqual(['costPlan[0].year:insideFundingPeriod', 'partners[0].municipalityId:municipalityActive']);
-      expect((await call<ProposalDto>(PROJECTS_RPC.get, { id: bad.id })).status).toBe('draft');
+      expect((await call<ProposalDto>(PROJECTS_RPC.get, { actor: SYSTEM_ACTOR, id: bad.id })).status).toBe(
+        'draft',
+      );
     });
 
     it('runs the lifecycle from draft to completed, with its history', async () => {
@@ -297,9 +300,13 @@ describe('projects service', () => {
       }) as CloudEvent;
       await publish(allocation);
       await publish({ ...allocation, id: '0b000000-0000-4000-8000-000000000003' });
-      await waitFor(async () => (await call<ProposalDto>(PROJECTS_RPC.get, { id })).status === 'approved', {
-        what: 'approval',
-      });
+      await waitFor(
+        async () =>
+          (await call<ProposalDto>(PROJECTS_RPC.get, { actor: SYSTEM_ACTOR, id })).status === 'approved',
+        {
+          what: 'approval',
+        },
+      );
       await call(PROJECTS_RPC.startImplementation, { actor: manager, id, data: { startedOn: '2026-02-01' } });
       const done = await call<ProposalDto>(PROJECTS_RPC.complete, {
         actor: manager,
@@ -308,7 +315,7 @@ describe('projects service', () => {
       });
       expect(done).toMatchObject({ status: 'completed', approvedFundingCents: 1_062_000_000 });
 
-      const history = await call<ProposalTransitionDto[]>(PROJECTS_RPC.history, { id });
+      const history = await call<ProposalTransitionDto[]>(PROJECTS_RPC.history, { actor: SYSTEM_ACTOR, id });
       expect(history.map((h) => `${h.fromStatus}>${h.toStatus}`)).toEqual([
         'draft>submitted',
         'submitted>in-review',
@@ -348,12 +355,17 @@ describe('projects service', () => {
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results.filter((r) => r.status === 'rejected'))
         expect(r.reason).toMatchObject({ status: 409 });
-      expect(await call<ProposalTransitionDto[]>(PROJECTS_RPC.history, { id: other.id })).toHaveLength(1);
+      expect(
+        await call<ProposalTransitionDto[]>(PROJECTS_RPC.history, { actor: SYSTEM_ACTOR, id: other.id }),
+      ).toHaveLength(1);
     });
 
     it('lists with filters, full text and cursor pages', async () => {
       const list = (query: Record<string, unknown>) =>
-        call<Page<ProposalDto>>(PROJECTS_RPC.list, { query: { limit: 20, sort: '-createdAt', ...query } });
+        call<Page<ProposalDto>>(PROJECTS_RPC.list, {
+          actor: SYSTEM_ACTOR,
+          query: { limit: 20, sort: '-createdAt', ...query },
+        });
       expect((await list({})).items).toHaveLength(3);
       expect((await list({ status: 'completed' })).items.map((p) => p.id)).toEqual([id]);
       expect((await list({ municipalityId: schipkau.municipalityId })).items).toHaveLength(2);
@@ -388,7 +400,10 @@ describe('projects service', () => {
           )
         ).map((row) => ({ ...row, created_at: row.created_at.toISOString() }));
       const list = (query: Record<string, unknown>) =>
-        call<Page<ProposalDto>>(PROJECTS_RPC.list, { query: { limit: 20, sort: '-createdAt', ...query } });
+        call<Page<ProposalDto>>(PROJECTS_RPC.list, {
+          actor: SYSTEM_ACTOR,
+          query: { limit: 20, sort: '-createdAt', ...query },
+        });
       const created = await call<ProposalDto>(PROJECTS_RPC.create, { actor: manager, data: draft() });
       const row = (year: number, status: string, workshop: string, municipalityIds: string[]) => ({
         year,

@@ -25,7 +25,10 @@ import { ReviewsService } from '../reviews/reviews.service.js';
 import { ProposalQueries } from './list-proposals.query.js';
 import { ProposalsService } from './proposals.service.js';
 
-/** The gateway's requests about proposals; every payload is validated here again. */
+/**
+ * The gateway's requests about proposals; every payload is validated here again. Every request names the actor:
+ * what they may not see answers 404 (`proposal-visibility.ts`), what they see but may not do 403.
+ */
 @Controller()
 export class ProposalsHandler {
   constructor(
@@ -48,17 +51,20 @@ export class ProposalsHandler {
 
   @MessagePattern(PROJECTS_RPC.get)
   get(@Payload() payload: unknown): Promise<ProposalDto> {
-    return this.proposals.get(validateCommand(ProposalIdRequest, payload).id);
+    const { actor, id } = validateCommand(ProposalIdRequest, payload);
+    return this.proposals.get(actor, id);
   }
 
   @MessagePattern(PROJECTS_RPC.list)
   list(@Payload() payload: unknown): Promise<Page<ProposalDto>> {
-    return this.queries.list(validateCommand(ListProposalsRequest, payload).query);
+    const { actor, query } = validateCommand(ListProposalsRequest, payload);
+    return this.queries.list(actor, query);
   }
 
   @MessagePattern(PROJECTS_RPC.history)
   history(@Payload() payload: unknown): Promise<ProposalTransitionDto[]> {
-    return this.proposals.history(validateCommand(ProposalIdRequest, payload).id);
+    const { actor, id } = validateCommand(ProposalIdRequest, payload);
+    return this.proposals.history(actor, id);
   }
 
   @MessagePattern(PROJECTS_RPC.submit)
@@ -160,7 +166,8 @@ export class ProposalsHandler {
 
   @MessagePattern(PROJECTS_RPC.listReviews)
   listReviews(@Payload() payload: unknown): Promise<ReviewDto[]> {
-    return this.reviews.list(validateCommand(ProposalIdRequest, payload).id);
+    const { actor, id } = validateCommand(ProposalIdRequest, payload);
+    return this.reviews.list(actor, id);
   }
 
   private roundOf(proposal: ProposalDto): number {

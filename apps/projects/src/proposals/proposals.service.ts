@@ -26,6 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { allowedActions, isEditable, nextStatus, USER_ACTIONS } from './proposal-lifecycle.js';
 import { ProposalProblems } from './proposal.problems.js';
+import { maySee } from './proposal-visibility.js';
 import {
   contentOf,
   detailsOf,
@@ -140,7 +141,7 @@ export class ProposalsService {
 
   async update(actor: ActorDto, id: string, patch: UpdateProposalDto): Promise<ProposalDto> {
     return this.dataSource.transaction(async (manager) => {
-      const current = await this.load(manager, id);
+      const current = await this.loadFor(manager, id, actor);
       this.requireOwner(actor, current, 'ändern', 'change');
       if (!isEditable(current.status))
         throw ProposalProblems.notEditable(current.status, visibleActions(current.status));
@@ -196,11 +197,11 @@ export class ProposalsService {
   }
 
   /**
-   * A step of the lifecycle inside the caller's transaction: checks that it is allowed from the current status, who
-   * asks and its preconditions, then changes the status only if nobody changed the proposal meanwhile (version).
+   * A step of the lifecycle inside the caller's transaction: checks that the actor may see the proposal (404), that
+   * the step is allowed from the current status, who asks and its preconditions, then changes the status only if nobody changed the proposal meanwhile (version).
    */
   async transitionIn(manager: EntityManager, id: string, request: TransitionRequest): Promise<ProposalDto> {
-    const current = await this.load(manager, id);
+    const current = await this.loadFor(manager, id, request.actor);
     const to = nextStatus(current.status, request.action);
     if (!to)
       throw ProposalProblems.transitionNotAllowed(
@@ -264,8 +265,8 @@ export class ProposalsService {
     };
   }
 
-  async history(id: string): Promise<ProposalTransitionDto[]> {
-    await this.load(this.dataSource.manager, id);
+  async history(actor: ActorDto, id: string): Promise<ProposalTransitionDto[]> {
+    await this.loadFor(this.dataSource.manager, id, actor);
     const rows = await this.dataSource.query<TransitionRow[]>(
       `SELECT id, action, from_status, to_status, actor_user_id, comment, at FROM projects.proposal_transition
        WHERE proposal_id = $1 ORDER BY seq`,
@@ -282,10 +283,26 @@ export class ProposalsService {
     }));
   }
 
-  get(id: string): Promise<ProposalDto> {
-    return this.load(this.dataSource.manager, id);
+  get(actor: ActorDto, id: string): Promise<ProposalDto> {
+    return this.loadFor(this.dataSource.manager, id, actor);
   }
 
+  /**
+   * The proposal as `actor` may see it: one outside their scope answers 404 exactly like one that does not exist, so
+   * that neither reads nor commands reveal it (403 is kept for a visible proposal the actor may not act on).
+   * `null` is the platform acting on its own.
+   */
+  async loadFor(
+    manager: EntityManager,
+    id: string,
+    actor: ActorDto | null,
+  ): Promise<ProposalDto & { reviewRound: number }> {
+    const proposal = await this.load(manager, id);
+    if (!maySee(actor, proposal)) throw ProposalProblems.notFound(id);
+    return proposal;
+  }
+
+  /** The proposal whoever asks; callers that act for a user use `loadFor`. */
   async load(manager: EntityManager, id: string): Promise<ProposalDto & { reviewRound: number }> {
     const [row] = await manager.query<ProposalRow[]>(
       `SELECT ${PROPOSAL_COLUMNS} FROM projects.proposal p WHERE p.id = $1`,

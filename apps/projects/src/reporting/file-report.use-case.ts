@@ -37,11 +37,12 @@ export class FileReportUseCase {
       const proposal = await proposalIn(
         manager,
         this.proposals,
+        actor,
         proposalId,
         REPORTABLE,
+        requireOwner,
         ReportingProblems.notReportable,
       );
-      requireOwner(actor, proposal);
       const [current] = await manager.query<ReportObligationRow[]>(
         `SELECT ${REPORT_COLUMNS} FROM projects.report_obligation WHERE id = $1 AND proposal_id = $2 FOR UPDATE`,
         [reportId, proposalId],

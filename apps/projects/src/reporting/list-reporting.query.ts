@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { MilestoneDto, ReportObligationDto } from '@wandelwerk/contracts';
+import type { ActorDto, MilestoneDto, ReportObligationDto } from '@wandelwerk/contracts';
 import { DataSource } from 'typeorm';
 import { ProposalsService } from '../proposals/proposals.service.js';
 import {
@@ -12,7 +12,10 @@ import {
   type ReportObligationRow,
 } from './reporting.record.js';
 
-/** The schedule of a project: milestones and reporting obligations by due date (404 for an unknown proposal). */
+/**
+ * The schedule of a project: milestones and reporting obligations by due date (404 for an unknown proposal and for
+ * one the actor may not see).
+ */
 @Injectable()
 export class ReportingQueries {
   constructor(
@@ -20,8 +23,8 @@ export class ReportingQueries {
     private readonly proposals: ProposalsService,
   ) {}
 
-  async milestones(proposalId: string): Promise<MilestoneDto[]> {
-    await this.proposals.load(this.dataSource.manager, proposalId);
+  async milestones(actor: ActorDto, proposalId: string): Promise<MilestoneDto[]> {
+    await this.proposals.loadFor(this.dataSource.manager, proposalId, actor);
     const rows = await this.dataSource.query<MilestoneRow[]>(
       `SELECT ${MILESTONE_COLUMNS} FROM projects.milestone WHERE proposal_id = $1 ORDER BY due_date, id`,
       [proposalId],
@@ -29,8 +32,8 @@ export class ReportingQueries {
     return rows.map(toMilestoneDto);
   }
 
-  async reports(proposalId: string): Promise<ReportObligationDto[]> {
-    await this.proposals.load(this.dataSource.manager, proposalId);
+  async reports(actor: ActorDto, proposalId: string): Promise<ReportObligationDto[]> {
+    await this.proposals.loadFor(this.dataSource.manager, proposalId, actor);
     const rows = await this.dataSource.query<ReportObligationRow[]>(
       `SELECT ${REPORT_COLUMNS} FROM projects.report_obligation WHERE proposal_id = $1 ORDER BY due_date, id`,
       [proposalId],

@@ -40,8 +40,14 @@ export class ReportReminderProcessor implements OnApplicationBootstrap {
     @Inject(APP_LOGGER) private readonly logger: JsonLogger,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.jobs.worker<ReminderJobData, ReminderOutcome>(REMINDER_QUEUE, (job) => this.process(job));
+    // Not awaited: with Redis away the service must still start (and say it is not ready) instead of hanging here;
+    // the commands go through once Redis is back.
+    void this.setUpSchedule();
+  }
+
+  private async setUpSchedule(): Promise<void> {
     try {
       await this.reminders.queue.upsertJobScheduler(
         'reconcile-report-reminders',

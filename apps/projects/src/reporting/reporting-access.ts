@@ -17,18 +17,22 @@ export function requireOwner(actor: ActorDto, proposal: ProposalDto): void {
 }
 
 /**
- * The proposal, locked against a concurrent transition (a transition's update waits for this transaction), in one
- * of the allowed statuses; 404 or 409 with the current state otherwise.
+ * The proposal, locked against a concurrent transition (a transition's update waits for this transaction), checked
+ * in this order: 404 when it does not exist or the actor may not see it, 403 when `authorize` refuses the actor, 409
+ * with the current state when it is not in one of the allowed statuses.
  */
 export async function proposalIn(
   manager: EntityManager,
   proposals: ProposalsService,
+  actor: ActorDto,
   id: string,
   allowed: readonly ProposalStatus[],
+  authorize: (actor: ActorDto, proposal: ProposalDto) => void,
   refusal: (current: ProposalStatus) => Error = ReportingProblems.notApproved,
 ): Promise<ProposalDto> {
   await manager.query(`SELECT 1 FROM projects.proposal WHERE id = $1 FOR SHARE`, [id]);
-  const proposal = await proposals.load(manager, id);
+  const proposal = await proposals.loadFor(manager, id, actor);
+  authorize(actor, proposal);
   if (!allowed.includes(proposal.status)) throw refusal(proposal.status);
   return proposal;
 }

@@ -39,7 +39,8 @@ export class ReportingHandler {
 
   @MessagePattern(REPORTING_RPC.listMilestones)
   listMilestones(@Payload() payload: unknown): Promise<MilestoneDto[]> {
-    return this.queries.milestones(validateCommand(ProposalIdRequest, payload).id);
+    const { actor, id } = validateCommand(ProposalIdRequest, payload);
+    return this.queries.milestones(actor, id);
   }
 
   @MessagePattern(REPORTING_RPC.rescheduleMilestone)
@@ -56,7 +57,8 @@ export class ReportingHandler {
 
   @MessagePattern(REPORTING_RPC.listReports)
   listReports(@Payload() payload: unknown): Promise<ReportObligationDto[]> {
-    return this.queries.reports(validateCommand(ProposalIdRequest, payload).id);
+    const { actor, id } = validateCommand(ProposalIdRequest, payload);
+    return this.queries.reports(actor, id);
   }
 
   @MessagePattern(REPORTING_RPC.rescheduleReport)

@@ -100,7 +100,7 @@ describe('reporting obligations and their reminder jobs', () => {
       data: { dueDate: '2026-07-31' },
     });
     expect(moved).toMatchObject({ dueDate: '2026-07-31', title: 'Baubeginn' });
-    expect(await call(REPORTING_RPC.listMilestones, { id })).toEqual([moved]);
+    expect(await call(REPORTING_RPC.listMilestones, { actor: officer, id })).toEqual([moved]);
     expect((await eventsOf('projects.milestone.scheduled.v1', milestone.id)).map((e) => e.data)).toEqual([
       expect.objectContaining({ dueDate: '2026-06-30' }),
       expect.objectContaining({

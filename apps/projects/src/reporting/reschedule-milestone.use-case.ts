@@ -19,9 +19,15 @@ export class RescheduleMilestoneUseCase {
   ) {}
 
   execute(actor: ActorDto, proposalId: string, milestoneId: string, dueDate: string): Promise<MilestoneDto> {
-    requireOfficer(actor);
     return this.dataSource.transaction(async (manager) => {
-      const proposal = await proposalIn(manager, this.proposals, proposalId, SCHEDULABLE);
+      const proposal = await proposalIn(
+        manager,
+        this.proposals,
+        actor,
+        proposalId,
+        SCHEDULABLE,
+        requireOfficer,
+      );
       const [current] = await manager.query<MilestoneRow[]>(
         `SELECT ${MILESTONE_COLUMNS} FROM projects.milestone WHERE id = $1 AND proposal_id = $2 FOR UPDATE`,
         [milestoneId, proposalId],

@@ -30,9 +30,15 @@ export class RescheduleReportUseCase {
     reportId: string,
     dueDate: string,
   ): Promise<ReportObligationDto> {
-    requireOfficer(actor);
     const { report, moved } = await this.dataSource.transaction(async (manager) => {
-      const proposal = await proposalIn(manager, this.proposals, proposalId, REPORTABLE);
+      const proposal = await proposalIn(
+        manager,
+        this.proposals,
+        actor,
+        proposalId,
+        REPORTABLE,
+        requireOfficer,
+      );
       const [current] = await manager.query<ReportObligationRow[]>(
         `SELECT ${REPORT_COLUMNS} FROM projects.report_obligation WHERE id = $1 AND proposal_id = $2 FOR UPDATE`,
         [reportId, proposalId],

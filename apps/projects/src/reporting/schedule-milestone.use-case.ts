@@ -24,9 +24,15 @@ export class ScheduleMilestoneUseCase {
   ) {}
 
   execute(actor: ActorDto, proposalId: string, input: ScheduleMilestoneDto): Promise<MilestoneDto> {
-    requireOfficer(actor);
     return this.dataSource.transaction(async (manager) => {
-      const proposal = await proposalIn(manager, this.proposals, proposalId, SCHEDULABLE);
+      const proposal = await proposalIn(
+        manager,
+        this.proposals,
+        actor,
+        proposalId,
+        SCHEDULABLE,
+        requireOfficer,
+      );
       const [row] = await manager.query<MilestoneRow[]>(
         `INSERT INTO projects.milestone (id, proposal_id, title, description, due_date, created_by_user_id)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${MILESTONE_COLUMNS}`,

@@ -30,9 +30,15 @@ export class ScheduleReportUseCase {
   ) {}
 
   async execute(actor: ActorDto, proposalId: string, input: ScheduleReportDto): Promise<ReportObligationDto> {
-    requireOfficer(actor);
     const report = await this.dataSource.transaction(async (manager) => {
-      const proposal = await proposalIn(manager, this.proposals, proposalId, SCHEDULABLE);
+      const proposal = await proposalIn(
+        manager,
+        this.proposals,
+        actor,
+        proposalId,
+        SCHEDULABLE,
+        requireOfficer,
+      );
       const periodStart = input.periodStart ?? proposal.plannedStart;
       const periodEnd = input.periodEnd ?? (input.kind === 'final' ? proposal.plannedEnd : input.dueDate);
       if (periodEnd < periodStart) throw ReportingProblems.invalidPeriod();

@@ -50,7 +50,7 @@ export class ReviewsService {
 
   async record(actor: ActorDto, proposalId: string, input: RecordReviewDto): Promise<ReviewDto> {
     return this.dataSource.transaction(async (manager) => {
-      const proposal = await this.proposals.load(manager, proposalId);
+      const proposal = await this.proposals.loadFor(manager, proposalId, actor);
       if (proposal.status !== 'in-review')
         throw ProposalProblems.transitionNotAllowed(proposal.status, 'endorse', []);
       if (actor.role !== 'admin' && actor.role !== 'funding_officer')
@@ -108,8 +108,8 @@ export class ReviewsService {
     });
   }
 
-  async list(proposalId: string): Promise<ReviewDto[]> {
-    await this.proposals.get(proposalId);
+  async list(actor: ActorDto, proposalId: string): Promise<ReviewDto[]> {
+    await this.proposals.get(actor, proposalId);
     const rows = await this.dataSource.query<ReviewRow[]>(
       `SELECT * FROM projects.review WHERE proposal_id = $1 ORDER BY created_at, id`,
       [proposalId],

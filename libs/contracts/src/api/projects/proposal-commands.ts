@@ -1,13 +1,13 @@
 import { Type } from 'class-transformer';
-import { IsUUID, ValidateNested } from 'class-validator';
+import { IsDefined, IsUUID, ValidateNested } from 'class-validator';
 import { ActorDto } from '../actor.js';
 
 /** An RPC command on one proposal: the acting user, the proposal id and the validated body. */
 export function proposalCommand<T extends object>(data: new () => T) {
   class ProposalCommand {
-    @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
+    @IsDefined() @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
     @IsUUID('4') id!: string;
-    @ValidateNested() @Type(() => data) data!: T;
+    @IsDefined() @ValidateNested() @Type(() => data) data!: T;
   }
   return ProposalCommand;
 }

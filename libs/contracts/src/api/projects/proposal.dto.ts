@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsDefined,
   IsIn,
   IsInt,
   IsISO8601,
@@ -411,22 +412,29 @@ export class ListProposalsQueryDto extends CursorPageQueryDto {
 // RPC commands
 
 export class CreateProposalCommand {
-  @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
-  @ValidateNested() @Type(() => CreateProposalDto) data!: CreateProposalDto;
+  @IsDefined() @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
+  @IsDefined() @ValidateNested() @Type(() => CreateProposalDto) data!: CreateProposalDto;
 }
 
 export class UpdateProposalCommand {
-  @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
+  @IsDefined() @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
   @IsUUID('4') id!: string;
-  @ValidateNested() @Type(() => UpdateProposalDto) data!: UpdateProposalDto;
+  @IsDefined() @ValidateNested() @Type(() => UpdateProposalDto) data!: UpdateProposalDto;
 }
 
+/**
+ * A read of one proposal (or of its history, reviews, milestones, reports). The actor decides what is visible: a
+ * proposal the caller may not see answers 404 as if it did not exist.
+ */
 export class ProposalIdRequest {
+  @IsDefined() @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
   @IsUUID('4') id!: string;
 }
 
+/** The list, filtered to what the actor may see before any other filter. */
 export class ListProposalsRequest {
-  @ValidateNested() @Type(() => ListProposalsQueryDto) query!: ListProposalsQueryDto;
+  @IsDefined() @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
+  @IsDefined() @ValidateNested() @Type(() => ListProposalsQueryDto) query!: ListProposalsQueryDto;
 }
 
 export const SubmitProposalCommand = proposalCommand(TransitionCommentDto);
