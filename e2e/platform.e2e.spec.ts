@@ -31,7 +31,7 @@ describe('the platform as processes', () => {
       NATS_PREFIX: prefix,
       LOG_LEVEL: 'info',
     };
-    for (const app of SERVICE_APPS) {
+    for (const app of ALL_APPS) {
       const migrated = await runNode(`apps/${app}/dist/cli.js`, ['migrate'], env);
       expect(migrated).toMatchObject({ code: 0 });
       expect(migrated.stdout).toContain(`schema "${app}" migrated`);
@@ -74,12 +74,7 @@ describe('the platform as processes', () => {
     const body = (await ready.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(ready.status).toBe(200);
     expect(body.status).toBe('ready');
-    const expected =
-      name === 'gateway'
-        ? ['nats', 'redis']
-        : name === 'municipalities'
-          ? ['nats', 'postgres']
-          : ['nats', 'postgres', 'redis'];
+    const expected = name === 'municipalities' ? ['nats', 'postgres'] : ['nats', 'postgres', 'redis'];
     expect(Object.keys(body.checks).sort()).toEqual(expected);
     expect(Object.values(body.checks).every((c) => c.status === 'up')).toBe(true);
   });

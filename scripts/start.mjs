@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the whole platform in one terminal.
 //   dependencies and build → infrastructure → migrate every service app → provision streams → seed hook →
-//   all five apps as child processes, each line prefixed with the app's name → the gateway's URL once it is ready.
+//   all five apps as child processes, each line prefixed with the app's name → the gateway's URL once it is ready →
+//   the seed hook again for what needs the running services (demo accounts).
 // Ctrl-C (SIGINT) or SIGTERM stops every app with SIGTERM (then SIGKILL after WANDELWERK_STOP_TIMEOUT_MS, 20 s),
 // and exits 0. An app that exits by itself stops everything, and the exit code is 1.
 import net from 'node:net';
@@ -11,6 +12,7 @@ import { ensureDeps } from './lib/deps.mjs';
 import { ensureInfra } from './lib/infra.mjs';
 import { Fatal, ROOT, main, say, sleep } from './lib/run.mjs';
 import { APPS, appBindHost, appPort, appUrlHost, pinInfraUrls, stopTimeoutMs } from './lib/settings.mjs';
+import { startSmtpCatcher } from './lib/smtp-catcher.mjs';
 import { supervise } from './lib/supervise.mjs';
 
 const TAG = 'start';
@@ -65,7 +67,10 @@ async function isReady(port) {
   }
 }
 
-/** Prints the gateway's URL once /health/ready answers 200; names the apps still not ready after a while. */
+/**
+ * Prints the gateway's URL once /health/ready answers 200; names the apps still not ready after a while. Resolves
+ * true once every app is ready.
+ */
 async function watchReadiness(apps, isStopped) {
   const started = Date.now();
   const ready = new Set();
@@ -88,6 +93,7 @@ async function watchReadiness(apps, isStopped) {
     }
     await sleep(ready.size === 0 ? 300 : 1000);
   }
+  return ready.size === apps.length;
 }
 
 main(TAG, async () => {
@@ -99,6 +105,13 @@ main(TAG, async () => {
   await provision();
   await runSeedHook();
 
+  // Mails of the notifications service land here (its SMTP_URL defaults to smtp://127.0.0.1:1025).
+  const catcher = await startSmtpCatcher().catch((error) => {
+    say(TAG, `no local mail catcher (${error.message}); notifications send to SMTP_URL as configured`);
+    return null;
+  });
+  if (catcher) say(TAG, `mails sent by Wandelwerk: ${catcher.webUrl}`);
+
   say(TAG, `starting ${apps.map((app) => `${app.name} :${app.port}`).join(', ')}`);
   let stopped = false;
   const specs = apps.map((app) => ({
@@ -108,8 +121,17 @@ main(TAG, async () => {
     env: { PORT: String(app.port) },
   }));
   const exit = supervise(specs, { tag: TAG, stopTimeoutMs: stopTimeoutMs() });
-  void watchReadiness(apps, () => stopped);
+  void watchReadiness(apps, () => stopped).then(async (allReady) => {
+    if (!allReady || stopped) return;
+    try {
+      await runSeedHook(['--running']);
+      say(TAG, 'demo accounts: see README.md ("Trying it"); password in data/demo/accounts.json');
+    } catch (error) {
+      say(TAG, `seeding the running platform failed: ${error.message}`);
+    }
+  });
   const code = await exit;
   stopped = true;
+  await catcher?.close();
   return code;
 });

@@ -1,7 +1,14 @@
+import type { ActorDto } from '@wandelwerk/contracts';
 import { loadConfig } from '@wandelwerk/config';
-import { GatewaySettings, gatewayBlueprint } from '@wandelwerk/gateway/blueprint';
-import { createServiceApp } from '@wandelwerk/platform';
-import { testSettings, uniqueName } from '@wandelwerk/testing';
+import {
+  GatewaySettings,
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  gatewayBlueprint,
+} from '@wandelwerk/gateway/blueprint';
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServiceApp, migrateDatabase } from '@wandelwerk/platform';
+import { createTestDatabase, testSettings, uniqueName, type TestDatabase } from '@wandelwerk/testing';
 
 export interface HttpAnswer {
   status: number;
@@ -19,15 +26,57 @@ export type Send = (
 
 export interface TestGateway {
   url: string;
+  /** Acts as a test administrator. */
   send: Send;
+  /** Acts as the given user (a signed-in account of that role, bound to `municipalityId` for municipalities). */
+  sendAs(actor: ActorDto): Send;
+  /** Sends no credentials at all. */
+  anonymous: Send;
+  /** The headers that make a request act as `actor`, for clients other than `send` (e.g. an SSE stream). */
+  headersFor(actor: ActorDto): Record<string, string>;
+  /** The gateway's own database (accounts, refresh tokens, audit record). */
+  db: TestDatabase;
   stop(): Promise<void>;
 }
 
+export const TEST_JWT_SECRET = 'e2e-secret-of-the-test-gateway-0123456789';
+
+/**
+ * An access token as the gateway issues it after a login (HS256, its issuer and audience), signed synchronously so
+ * that tests can build headers inline. Tests of login itself go through /api/v1/auth/login.
+ */
+export function signAccessToken(actor: ActorDto, secret: string, lifetimeSeconds = 900): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({
+    sub: actor.userId,
+    role: actor.role,
+    mun: actor.municipalityId ?? null,
+    iss: LOCAL_ISSUER,
+    aud: LOCAL_AUDIENCE,
+    iat: now,
+    exp: now + lifetimeSeconds,
+    jti: randomUUID(),
+  })}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+/** The administrator `send` acts as. */
+export const TEST_ADMIN: ActorDto = {
+  userId: '0d6a3f3e-5b7c-4d3e-8f4a-1b2c3d4e5f60',
+  role: 'admin',
+  municipalityId: null,
+};
+
 /** The gateway in this process, on the NATS prefix of the services the test started, with its own Redis keys. */
 export async function startTestGateway(natsPrefix: string): Promise<TestGateway> {
+  const db = await createTestDatabase();
   const settings = loadConfig(
     GatewaySettings,
     {
+      DATABASE_URL: db.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+      QUEUE_PREFIX: uniqueName('wwtest'),
       NATS_URL: testSettings().NATS_URL,
       REDIS_URL: testSettings().REDIS_URL,
       NATS_PREFIX: natsPrefix,
@@ -37,9 +86,14 @@ export async function startTestGateway(natsPrefix: string): Promise<TestGateway>
     },
     'gateway',
   );
-  const gateway = await createServiceApp(gatewayBlueprint(settings));
+  const blueprint = gatewayBlueprint(settings);
+  await migrateDatabase(settings.DATABASE_URL, blueprint.database!);
+  const gateway = await createServiceApp(blueprint);
   const url = await gateway.start();
-  const send: Send = async (method, path, body, headers = {}) => {
+  const headersFor = (actor: ActorDto): Record<string, string> => ({
+    authorization: `Bearer ${signAccessToken(actor, TEST_JWT_SECRET)}`,
+  });
+  const anonymous: Send = async (method, path, body, headers = {}) => {
     const response = await fetch(`${url}${path}`, {
       method,
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -52,5 +106,20 @@ export async function startTestGateway(natsPrefix: string): Promise<TestGateway>
       body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
     };
   };
-  return { url, send, stop: () => gateway.stop() };
+  const sendAs =
+    (actor: ActorDto): Send =>
+    (method, path, body, headers = {}) =>
+      anonymous(method, path, body, { ...headersFor(actor), ...headers });
+  return {
+    url,
+    db,
+    send: sendAs(TEST_ADMIN),
+    sendAs,
+    anonymous,
+    headersFor,
+    async stop() {
+      await gateway.stop();
+      await db.drop();
+    },
+  };
 }

@@ -63,10 +63,10 @@ export async function dlq(args = []) {
  * `scripts/seed.mjs` exists; then it runs `node scripts/seed.mjs` (which should be idempotent: it runs on every
  * start).
  */
-export async function runSeedHook() {
+export async function runSeedHook(args = []) {
   const seed = join(ROOT, 'scripts', 'seed.mjs');
   if (!existsSync(seed)) return false;
-  say('seed', 'node scripts/seed.mjs');
-  await runCli(seed, []);
+  say('seed', ['node scripts/seed.mjs', ...args].join(' '));
+  await runCli(seed, args);
   return true;
 }

@@ -9,7 +9,7 @@ export const DEFAULT_URLS = Object.freeze({
 
 /** Every app, its default HTTP port, and whether it owns a database schema (has `dist/cli.js migrate`). */
 export const APPS = Object.freeze([
-  { name: 'gateway', port: 3000, migrates: false },
+  { name: 'gateway', port: 3000, migrates: true },
   { name: 'projects', port: 3001, migrates: true },
   { name: 'funding', port: 3002, migrates: true },
   { name: 'municipalities', port: 3003, migrates: true },

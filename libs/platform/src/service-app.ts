@@ -38,6 +38,8 @@ export interface ServiceBlueprint<S extends NatsSettings> {
   commands?: Record<string, ServiceCommand>;
   /** Largest accepted request body. */
   bodyLimitBytes?: number;
+  /** Behind a reverse proxy: the client address is the one `X-Forwarded-For` names. */
+  trustProxy?: boolean;
   /** Adjust the HTTP app before it listens (global pipes, filters, OpenAPI). */
   configureHttp?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -90,7 +92,7 @@ export async function createServiceApp<S extends NatsSettings>(
     new FastifyAdapter({
       bodyLimit: blueprint.bodyLimitBytes ?? 1_048_576,
       logger: false,
-      trustProxy: false,
+      trustProxy: blueprint.trustProxy ?? false,
     }),
     { logger, bufferLogs: false, abortOnError: false },
   );

@@ -31,7 +31,7 @@ import {
 import { RpcClient, rpcSubject } from '@wandelwerk/messaging';
 import { createTestTopology, type TestTopology } from '@wandelwerk/messaging/testing';
 import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
-import { testSettings } from '@wandelwerk/testing';
+import { testSettings, type TestDatabase } from '@wandelwerk/testing';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -50,6 +50,8 @@ import type { FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
 import { GatewaySettings } from '../config/gateway.settings.js';
 import { gatewayBlueprint } from '../gateway.blueprint.js';
+import { Public } from '../auth/roles.decorator.js';
+import { createGatewayTestDatabase } from '../testing/gateway-test-database.js';
 import { AcceptsCsv } from './csv-body.js';
 import { Idempotent } from './idempotency/idempotent.decorator.js';
 import { ApiPageResponse, ApiProblemResponses } from './openapi/api-responses.decorator.js';
@@ -162,6 +164,8 @@ const positionOf =
 let creations = 0;
 let flakyAttempts = 0;
 
+// Public: these probes test the HTTP conventions, not authentication.
+@Public()
 @Controller('api/v1/probes')
 class ProbesController {
   constructor(private readonly rpc: RpcClient) {}
@@ -283,14 +287,17 @@ describe('the gateway’s API conventions (in-process gateway, real Redis and NA
   let url: string;
   let redis: Redis;
   let keyPrefix: string;
+  let db: TestDatabase;
   const subscriptions: Subscription[] = [];
 
   beforeAll(async () => {
     topo = await createTestTopology();
+    db = await createGatewayTestDatabase();
     keyPrefix = topo.prefix;
     const settings = loadConfig(
       GatewaySettings,
       {
+        DATABASE_URL: db.url,
         NATS_URL: testSettings().NATS_URL,
         REDIS_URL: testSettings().REDIS_URL,
         NATS_PREFIX: topo.prefix,
@@ -353,6 +360,7 @@ describe('the gateway’s API conventions (in-process gateway, real Redis and NA
       await redis.quit();
     }
     await topo?.dispose();
+    await db?.drop();
   });
 
   const call = async (

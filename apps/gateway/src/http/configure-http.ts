@@ -5,6 +5,14 @@ import { APP_LOGGER } from '@wandelwerk/platform';
 import { parseCsvBody } from './csv-body.js';
 import { parseJsonBody } from './json-body.parser.js';
 import { setUpOpenApi } from './openapi/openapi-document.js';
+import { installSecurityHeaders } from './security-headers.js';
+
+export interface GatewayHttpOptions {
+  bodyLimitBytes: number;
+  hstsMaxAgeSeconds: number;
+  /** Browser origins allowed by CORS; none when empty. */
+  corsOrigins: readonly string[];
+}
 
 /**
  * What the gateway sets on Fastify before it listens: bodies are JSON objects (`application/json`, parsed by
@@ -12,9 +20,22 @@ import { setUpOpenApi } from './openapi/openapi-document.js';
  * (Fastify's text/plain parser is removed); bodies over the limit are Fastify's 413. And the OpenAPI document with
  * Swagger UI.
  */
-export function configureGatewayHttp(bodyLimitBytes: number): (app: NestFastifyApplication) => Promise<void> {
+export function configureGatewayHttp(
+  options: GatewayHttpOptions,
+): (app: NestFastifyApplication) => Promise<void> {
+  const { bodyLimitBytes } = options;
   return async (app) => {
-    app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+    const fastify = app.getHttpAdapter().getInstance();
+    installSecurityHeaders(fastify, { hstsMaxAgeSeconds: options.hstsMaxAgeSeconds });
+    if (options.corsOrigins.length > 0)
+      app.enableCors({
+        origin: [...options.corsOrigins],
+        methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+        allowedHeaders: ['authorization', 'content-type', 'accept-language', 'idempotency-key', 'if-match'],
+        exposedHeaders: ['etag', 'location', 'retry-after', 'x-correlation-id', 'content-language'],
+        maxAge: 600,
+      });
+    fastify.removeContentTypeParser('text/plain');
     app.useBodyParser('application/json', { bodyLimit: bodyLimitBytes }, (_request, raw, done) => {
       try {
         done(null, parseJsonBody(raw));

@@ -49,6 +49,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const echoed = reply.getHeader(CORRELATION_HEADER);
     const correlationId = typeof echoed === 'string' ? echoed : currentCorrelationId();
     const body = localizeProblem(problem, language, { instance: path, correlationId });
+    // A problem that says when to come back (e.g. throttled logins) says it in the standard header too.
+    const retryAfter = (problem as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter > 0)
+      void reply.header('retry-after', String(retryAfter));
     void reply
       .status(problem.status)
       .header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`)

@@ -18,7 +18,8 @@ export class QueryParametersGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!request.url.startsWith('/api/')) return true;
+    // The route that matched, not the raw URL (`/%61pi/...` reaches the same handler as `/api/...`).
+    if (!(request.routeOptions.url ?? request.url).startsWith('/api/')) return true;
     const names = Object.keys(request.query ?? {});
     if (names.length === 0) return true;
     const args =

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  ROLES,
   CooperationDto,
   CreateCooperationDto,
   JoinCooperationDto,
@@ -11,7 +12,8 @@ import {
   type Page,
 } from '@wandelwerk/contracts';
 import { RpcClient } from '@wandelwerk/messaging';
-import { CurrentActor } from '../actor/current-actor.decorator.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { Roles } from '../auth/roles.decorator.js';
 import { ApiPageResponse, ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
 
 @ApiTags('cooperations')
@@ -20,6 +22,7 @@ export class CooperationsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get()
+  @Roles(...ROLES)
   @ApiOperation({ summary: 'Kooperationen mit ihren Mitgliedschaften / cooperations with their memberships' })
   @ApiPageResponse(CooperationDto)
   list(@Query() query: ListCooperationsQueryDto): Promise<Page<CooperationDto>> {
@@ -27,6 +30,7 @@ export class CooperationsController {
   }
 
   @Post()
+  @Roles('admin')
   @Idempotent()
   @ApiOperation({ summary: 'Kooperation gründen / found a cooperation' })
   @ApiCreatedResponse({ type: CooperationDto })
@@ -36,6 +40,7 @@ export class CooperationsController {
   }
 
   @Get(':id')
+  @Roles(...ROLES)
   @ApiOperation({ summary: 'Eine Kooperation / one cooperation' })
   @ApiOkResponse({ type: CooperationDto })
   @ApiProblemResponses(404)
@@ -44,6 +49,7 @@ export class CooperationsController {
   }
 
   @Post(':id/members')
+  @Roles('admin')
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({ summary: 'Kommune tritt bei / a municipality joins' })
@@ -58,6 +64,7 @@ export class CooperationsController {
   }
 
   @Post(':id/members/leave')
+  @Roles('admin')
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({

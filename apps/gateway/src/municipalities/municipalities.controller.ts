@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  ROLES,
   ImportReportDto,
   ListMunicipalitiesQueryDto,
   MUNICIPALITIES_RPC,
@@ -11,7 +12,8 @@ import {
   type Page,
 } from '@wandelwerk/contracts';
 import { RpcClient } from '@wandelwerk/messaging';
-import { CurrentActor } from '../actor/current-actor.decorator.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { Roles } from '../auth/roles.decorator.js';
 import { AcceptsCsv, ApiPageResponse, ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
 import { MunicipalityImportDto } from './municipality-import.dto.js';
 
@@ -21,6 +23,7 @@ export class MunicipalitiesController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get()
+  @Roles(...ROLES)
   @ApiOperation({ summary: 'Kommunen auflisten, filtern, nach AGS suchen / list, filter, look up by AGS' })
   @ApiPageResponse(MunicipalityDto)
   list(@Query() query: ListMunicipalitiesQueryDto): Promise<Page<MunicipalityDto>> {
@@ -28,6 +31,7 @@ export class MunicipalitiesController {
   }
 
   @Post()
+  @Roles('admin')
   @Idempotent()
   @ApiOperation({ summary: 'Kommune erfassen / register a municipality' })
   @ApiCreatedResponse({ type: MunicipalityDto })
@@ -37,6 +41,7 @@ export class MunicipalitiesController {
   }
 
   @Post('import')
+  @Roles('admin')
   @HttpCode(200)
   @Idempotent()
   @AcceptsCsv()
@@ -54,6 +59,7 @@ export class MunicipalitiesController {
   }
 
   @Get(':id')
+  @Roles(...ROLES)
   @ApiOperation({ summary: 'Eine Kommune / one municipality' })
   @ApiOkResponse({ type: MunicipalityDto })
   @ApiProblemResponses(404)
@@ -62,6 +68,7 @@ export class MunicipalitiesController {
   }
 
   @Patch(':id')
+  @Roles('admin')
   @ApiOperation({ summary: 'Kommune ändern oder deaktivieren / change or deactivate a municipality' })
   @ApiOkResponse({ type: MunicipalityDto })
   @ApiProblemResponses(404)

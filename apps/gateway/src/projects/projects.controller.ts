@@ -20,23 +20,35 @@ import {
   type Page,
 } from '@wandelwerk/contracts';
 import { RpcClient } from '@wandelwerk/messaging';
-import { CurrentActor } from '../actor/current-actor.decorator.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { Roles } from '../auth/roles.decorator.js';
 import { ApiPageResponse, ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
 
-/** Project proposals (Projektskizzen), their lifecycle and reviews; the projects service does the work. */
+/** Everyone signed in reads; the projects service narrows each read to what the caller may see (404 otherwise). */
+const READERS = ['admin', 'program_manager', 'funding_officer', 'municipality'] as const;
+
+/**
+ * Project proposals (Projektskizzen), their lifecycle and reviews; the projects service does the work. The roles here
+ * are the first gate: program managers draft and answer, funding officers review. The service checks again who may
+ * act on the proposal at hand (its owner, 403 otherwise) and whether they may see it at all (404 otherwise).
+ */
 @ApiTags('projects')
 @Controller('api/v1/projects')
 export class ProjectsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get()
-  @ApiOperation({ summary: 'Vorschläge auflisten und filtern / list and filter proposals' })
+  @Roles(...READERS)
+  @ApiOperation({
+    summary: 'Vorschläge auflisten und filtern / list and filter proposals (only those the caller may see)',
+  })
   @ApiPageResponse(ProposalDto)
-  list(@Query() query: ListProposalsQueryDto): Promise<Page<ProposalDto>> {
-    return this.rpc.request(PROJECTS_RPC.list, { query });
+  list(@CurrentActor() actor: ActorDto, @Query() query: ListProposalsQueryDto): Promise<Page<ProposalDto>> {
+    return this.rpc.request(PROJECTS_RPC.list, { actor, query });
   }
 
   @Post()
+  @Roles('program_manager')
   @Idempotent()
   @ApiOperation({ summary: 'Entwurf anlegen / create a draft proposal' })
   @ApiCreatedResponse({ type: ProposalDto })
@@ -46,14 +58,16 @@ export class ProjectsController {
   }
 
   @Get(':id')
+  @Roles(...READERS)
   @ApiOperation({ summary: 'Ein Vorschlag / one proposal' })
   @ApiOkResponse({ type: ProposalDto })
   @ApiProblemResponses(404)
-  get(@UuidParam() id: string): Promise<ProposalDto> {
-    return this.rpc.request(PROJECTS_RPC.get, { id });
+  get(@CurrentActor() actor: ActorDto, @UuidParam() id: string): Promise<ProposalDto> {
+    return this.rpc.request(PROJECTS_RPC.get, { actor, id });
   }
 
   @Patch(':id')
+  @Roles('program_manager')
   @ApiOperation({ summary: 'Entwurf ändern / change a draft or a proposal in revision' })
   @ApiOkResponse({ type: ProposalDto })
   @ApiProblemResponses(403, 404, 409, 422)
@@ -66,22 +80,25 @@ export class ProjectsController {
   }
 
   @Get(':id/history')
+  @Roles(...READERS)
   @ApiOperation({ summary: 'Statusverlauf / every transition: who, when, from, to, comment' })
   @ApiOkResponse({ type: [ProposalTransitionDto] })
   @ApiProblemResponses(404)
-  history(@UuidParam() id: string): Promise<ProposalTransitionDto[]> {
-    return this.rpc.request(PROJECTS_RPC.history, { id });
+  history(@CurrentActor() actor: ActorDto, @UuidParam() id: string): Promise<ProposalTransitionDto[]> {
+    return this.rpc.request(PROJECTS_RPC.history, { actor, id });
   }
 
   @Get(':id/reviews')
+  @Roles(...READERS)
   @ApiOperation({ summary: 'Bewertungen / the reviews of a proposal' })
   @ApiOkResponse({ type: [ReviewDto] })
   @ApiProblemResponses(404)
-  reviews(@UuidParam() id: string): Promise<ReviewDto[]> {
-    return this.rpc.request(PROJECTS_RPC.listReviews, { id });
+  reviews(@CurrentActor() actor: ActorDto, @UuidParam() id: string): Promise<ReviewDto[]> {
+    return this.rpc.request(PROJECTS_RPC.listReviews, { actor, id });
   }
 
   @Post(':id/reviews')
+  @Roles('funding_officer')
   @Idempotent()
   @ApiOperation({ summary: 'Votum erfassen / record a review with scores per criterion' })
   @ApiCreatedResponse({ type: ReviewDto })
@@ -95,6 +112,7 @@ export class ProjectsController {
   }
 
   @Post(':id/submit')
+  @Roles('program_manager')
   @HttpCode(200)
   @ApiOperation({ summary: 'Einreichen / submit (checks the submit rules)' })
   @ApiOkResponse({ type: ProposalDto })
@@ -104,6 +122,7 @@ export class ProjectsController {
   }
 
   @Post(':id/start-review')
+  @Roles('funding_officer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Prüfung beginnen / start the review' })
   @ApiOkResponse({ type: ProposalDto })
@@ -113,6 +132,7 @@ export class ProjectsController {
   }
 
   @Post(':id/request-revision')
+  @Roles('funding_officer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Zur Überarbeitung zurückgeben / request a revision' })
   @ApiOkResponse({ type: ProposalDto })
@@ -126,6 +146,7 @@ export class ProjectsController {
   }
 
   @Post(':id/endorse')
+  @Roles('funding_officer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Befürworten / endorse (names the review)' })
   @ApiOkResponse({ type: ProposalDto })
@@ -135,6 +156,7 @@ export class ProjectsController {
   }
 
   @Post(':id/reject')
+  @Roles('funding_officer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Ablehnen / reject (names the review)' })
   @ApiOkResponse({ type: ProposalDto })
@@ -144,6 +166,7 @@ export class ProjectsController {
   }
 
   @Post(':id/withdraw')
+  @Roles('program_manager')
   @HttpCode(200)
   @ApiOperation({ summary: 'Zurückziehen / withdraw (the owner, before a decision)' })
   @ApiOkResponse({ type: ProposalDto })
@@ -153,6 +176,7 @@ export class ProjectsController {
   }
 
   @Post(':id/start-implementation')
+  @Roles('program_manager')
   @HttpCode(200)
   @ApiOperation({ summary: 'Umsetzung beginnen / start implementation' })
   @ApiOkResponse({ type: ProposalDto })
@@ -166,6 +190,7 @@ export class ProjectsController {
   }
 
   @Post(':id/complete')
+  @Roles('program_manager')
   @HttpCode(200)
   @ApiOperation({ summary: 'Abschließen / complete' })
   @ApiOkResponse({ type: ProposalDto })

@@ -11,24 +11,33 @@ import {
   type ActorDto,
 } from '@wandelwerk/contracts';
 import { RpcClient } from '@wandelwerk/messaging';
-import { CurrentActor } from '../actor/current-actor.decorator.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { Roles } from '../auth/roles.decorator.js';
 import { ApiProblemResponses, Idempotent, UuidParam } from '../http/index.js';
 
-/** Milestones and reporting obligations of approved projects; the projects service does the work. */
+/** Everyone signed in reads; the projects service narrows each read to the proposals the caller may see (404). */
+const READERS = ['admin', 'program_manager', 'funding_officer', 'municipality'] as const;
+
+/**
+ * Milestones and reporting obligations of approved projects; the projects service does the work. Funding officers
+ * schedule, the program manager who owns the project files its reports.
+ */
 @ApiTags('projects')
 @Controller('api/v1/projects/:id')
 export class ReportingController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get('milestones')
+  @Roles(...READERS)
   @ApiOperation({ summary: 'Meilensteine / the milestones of a project, by due date' })
   @ApiOkResponse({ type: [MilestoneDto] })
   @ApiProblemResponses(404)
-  milestones(@UuidParam() id: string): Promise<MilestoneDto[]> {
-    return this.rpc.request(REPORTING_RPC.listMilestones, { id });
+  milestones(@CurrentActor() actor: ActorDto, @UuidParam() id: string): Promise<MilestoneDto[]> {
+    return this.rpc.request(REPORTING_RPC.listMilestones, { actor, id });
   }
 
   @Post('milestones')
+  @Roles('funding_officer')
   @Idempotent()
   @ApiOperation({ summary: 'Meilenstein festlegen / schedule a milestone (funding officer)' })
   @ApiCreatedResponse({ type: MilestoneDto })
@@ -42,6 +51,7 @@ export class ReportingController {
   }
 
   @Patch('milestones/:milestoneId')
+  @Roles('funding_officer')
   @ApiOperation({ summary: 'Meilenstein verschieben / change the due date of a milestone' })
   @ApiOkResponse({ type: MilestoneDto })
   @ApiProblemResponses(403, 404, 409)
@@ -55,14 +65,16 @@ export class ReportingController {
   }
 
   @Get('reports')
+  @Roles(...READERS)
   @ApiOperation({ summary: 'Berichtspflichten / the reporting obligations of a project, by due date' })
   @ApiOkResponse({ type: [ReportObligationDto] })
   @ApiProblemResponses(404)
-  reports(@UuidParam() id: string): Promise<ReportObligationDto[]> {
-    return this.rpc.request(REPORTING_RPC.listReports, { id });
+  reports(@CurrentActor() actor: ActorDto, @UuidParam() id: string): Promise<ReportObligationDto[]> {
+    return this.rpc.request(REPORTING_RPC.listReports, { actor, id });
   }
 
   @Post('reports')
+  @Roles('funding_officer')
   @Idempotent()
   @ApiOperation({
     summary:
@@ -79,6 +91,7 @@ export class ReportingController {
   }
 
   @Patch('reports/:reportId')
+  @Roles('funding_officer')
   @ApiOperation({ summary: 'Fälligkeit ändern / change the due date; the reminders move with it' })
   @ApiOkResponse({ type: ReportObligationDto })
   @ApiProblemResponses(403, 404, 409)
@@ -92,6 +105,7 @@ export class ReportingController {
   }
 
   @Post('reports/:reportId/file')
+  @Roles('program_manager')
   @Idempotent()
   @HttpCode(201)
   @ApiOperation({ summary: 'Bericht einreichen / file the report (the owner); 409 when filed before' })

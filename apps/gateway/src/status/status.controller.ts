@@ -1,10 +1,13 @@
 import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RpcClient } from '@wandelwerk/messaging';
+import { Public } from '../auth/roles.decorator.js';
 import { BACKEND_SERVICES, PlatformStatusDto, ServiceStatusDto } from './service-status.dto.js';
 
 /** Which services answer over NATS request/reply, as an operator (or a load balancer) sees it through the gateway. */
 @ApiTags('platform')
+// Public like the health probes: it says which services answer, nothing about any data.
+@Public()
 @Controller('api/v1/status')
 export class StatusController {
   constructor(private readonly rpc: RpcClient) {}

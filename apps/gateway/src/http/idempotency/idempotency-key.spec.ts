@@ -29,8 +29,8 @@ describe('idempotency scope', () => {
 
   it('is per authenticated user once there is one (the seam for authentication)', () => {
     expect(principalOf({})).toBe('anonymous');
-    expect(principalOf({ user: { id: 'u-42' } })).toBe('user:u-42');
-    expect(principalOf({ user: { id: '' } })).toBe('anonymous');
-    expect(principalOf({ user: { id: 42 } })).toBe('anonymous');
+    expect(principalOf({ actor: { userId: 'u-42' } })).toBe('user:u-42');
+    expect(principalOf({ actor: { userId: '' } })).toBe('anonymous');
+    expect(principalOf({ actor: { userId: 42 } })).toBe('anonymous');
   });
 });

@@ -17,12 +17,12 @@ export interface IdempotencyScope {
 }
 
 /**
- * Who asks, for scoping keys. THE SEAM FOR AUTHENTICATION: once the auth guard puts the authenticated user on the
- * request (`request.user.id`), keys are scoped per user; until then every caller is `anonymous`.
+ * Who asks, for scoping keys: the signed-in user the access guard put on the request (`request.actor`), so that one
+ * user can never replay or block another's request; callers of public routes share `anonymous`.
  */
 export function principalOf(request: object): string {
-  const user = (request as { user?: { id?: unknown } }).user;
-  return typeof user?.id === 'string' && user.id.length > 0 ? `user:${user.id}` : 'anonymous';
+  const actor = (request as { actor?: { userId?: unknown } }).actor;
+  return typeof actor?.userId === 'string' && actor.userId.length > 0 ? `user:${actor.userId}` : 'anonymous';
 }
 
 /** The Redis key's stem of a scope: a hash, so no caller-chosen text ever becomes part of a key. */

@@ -5,11 +5,19 @@ import { ApiProperty } from '@nestjs/swagger';
 import { loadConfig } from '@wandelwerk/config';
 import { createTestTopology, type TestTopology } from '@wandelwerk/messaging/testing';
 import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
-import { startPrivateRedisServer, testSettings, waitFor, type PrivateServer } from '@wandelwerk/testing';
+import {
+  startPrivateRedisServer,
+  testSettings,
+  waitFor,
+  type PrivateServer,
+  type TestDatabase,
+} from '@wandelwerk/testing';
 import { IsString } from 'class-validator';
 import { GatewaySettings } from '../../config/gateway.settings.js';
 import { gatewayBlueprint } from '../../gateway.blueprint.js';
 import { Idempotent } from './idempotent.decorator.js';
+import { Public } from '../../auth/roles.decorator.js';
+import { createGatewayTestDatabase } from '../../testing/gateway-test-database.js';
 
 class CreateNoteDto {
   @ApiProperty()
@@ -19,6 +27,7 @@ class CreateNoteDto {
 
 let created = 0;
 
+@Public()
 @Controller('api/v1/notes')
 class NotesController {
   @Post()
@@ -38,13 +47,16 @@ describe('Idempotency-Key while Redis is away', () => {
   let topo: TestTopology;
   let service: ServiceApp;
   let url: string;
+  let db: TestDatabase;
 
   beforeAll(async () => {
     redisServer = await startPrivateRedisServer();
     topo = await createTestTopology();
+    db = await createGatewayTestDatabase();
     const settings = loadConfig(
       GatewaySettings,
       {
+        DATABASE_URL: db.url,
         NATS_URL: testSettings().NATS_URL,
         REDIS_URL: redisServer.url,
         NATS_PREFIX: topo.prefix,
@@ -63,6 +75,7 @@ describe('Idempotency-Key while Redis is away', () => {
     await service?.stop();
     await topo?.dispose();
     await redisServer?.dispose();
+    await db?.drop();
   });
 
   const post = (key?: string) =>

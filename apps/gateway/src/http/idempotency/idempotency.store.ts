@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ProblemException, standardProblem } from '@wandelwerk/contracts';
 import { REDIS_CONNECTION } from '@wandelwerk/platform';
 import type { Redis } from 'ioredis';
+import { callRedis } from '../../infrastructure/redis/redis-call.js';
 import { HTTP_CONVENTIONS_OPTIONS, type HttpConventionsOptions } from '../http-conventions.options.js';
 
 /** The first answer to an idempotent request, as it is replayed. */
@@ -44,8 +44,6 @@ export type Begin =
 const COMPLETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3])) return 1 end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end return 0`;
-const REDIS_TIMEOUT_MS = 2_000;
-
 /**
  * Idempotency records in Redis, one key per scope (`<prefix>:idempotency:<sha256 of user, method, path, key>`):
  * `SET NX` with a lock time marks a request in flight; its answer replaces the mark for IDEMPOTENCY_TTL_SECONDS.
@@ -104,23 +102,7 @@ export class IdempotencyStore {
     await this.call(() => this.redis.eval(RELEASE, 1, lease.redisKey, lease.inFlight));
   }
 
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    // While Redis is away, commands would queue until it is back: refuse at once instead.
-    if (['reconnecting', 'close', 'end'].includes(this.redis.status)) throw unavailable();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(unavailable()), REDIS_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([command(), timeout]);
-    } catch (error) {
-      throw error instanceof ProblemException ? error : unavailable();
-    } finally {
-      clearTimeout(timer);
-    }
+  private call<T>(command: () => Promise<T>): Promise<T> {
+    return callRedis(this.redis, command);
   }
-}
-
-function unavailable(): Error {
-  return standardProblem('service-unavailable');
 }

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { testSettings, uniqueName } from '@wandelwerk/testing';
+import { testSettings, uniqueName, type TestDatabase } from '@wandelwerk/testing';
+import { createGatewayTestDatabase } from '../../testing/gateway-test-database.js';
 
 /**
  * Swagger UI as production serves it: the built gateway as a Node process (ESM, Nest 12, Fastify with
@@ -14,13 +15,16 @@ describe('API docs of the built gateway process', () => {
   let child: ChildProcess;
   let url: string;
   const output: string[] = [];
+  let db: TestDatabase;
 
   beforeAll(async () => {
+    db = await createGatewayTestDatabase();
     if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -b tsconfig.json)`);
     const prefix = uniqueName('docs');
     child = spawn(process.execPath, [main], {
       env: {
         PATH: process.env['PATH'],
+        DATABASE_URL: db.url,
         NATS_URL: testSettings().NATS_URL,
         REDIS_URL: testSettings().REDIS_URL,
         NATS_PREFIX: prefix,
@@ -46,10 +50,12 @@ describe('API docs of the built gateway process', () => {
   }, 20_000);
 
   afterAll(async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await db?.drop();
   });
 
   it('serves Swagger UI with its assets at /api/docs', async () => {

@@ -1,8 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { tryLoadPackage } from '@nestjs/common/utils/load-package.util.js';
+import { DiscoveryService } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { FieldErrorDto, PROBLEM_CONTENT_TYPE, ProblemDetailsDto } from '@wandelwerk/contracts';
 import { IDEMPOTENT_EXTENSION } from '../idempotency/idempotent.decorator.js';
+import { addValidationConstraints } from './validation-constraints.js';
 
 export const API_DOCS_PATH = 'api/docs';
 
@@ -14,6 +16,8 @@ const DESCRIPTION = `Die öffentliche API von Wandelwerk / the public API of Wan
   (\`name\`, \`-createdAt\`).
 - \`Idempotency-Key\` on creating POSTs; \`X-Correlation-Id\` on every request and answer.
 - Ids are UUIDs, money is integer euro cents (\`...Cents\`), dates ISO 8601, times UTC.
+- Anmeldung / sign-in: \`Authorization: Bearer <accessToken>\` from \`POST /api/v1/auth/login\`; each operation lists
+  the roles that may call it in \`x-roles\` (docs/security.md).
 
 See docs/api.md.`;
 
@@ -207,6 +211,28 @@ export function applyApiConventions(document: OpenAPIObject): OpenAPIObject {
   return { ...document, paths };
 }
 
+/** The classes the routes take as parameters (bodies and queries), to read their validation rules. */
+function requestBodyClasses(app: INestApplication): (new () => unknown)[] {
+  let discovery: DiscoveryService;
+  try {
+    discovery = app.get(DiscoveryService, { strict: false });
+  } catch {
+    return [];
+  }
+  const classes = new Set<new () => unknown>();
+  for (const { instance } of discovery.getControllers()) {
+    if (!instance) continue;
+    const prototype = Object.getPrototypeOf(instance) as object;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const types = Reflect.getMetadata('design:paramtypes', prototype, name) as unknown[] | undefined;
+      for (const type of types ?? [])
+        if (typeof type === 'function' && type !== Object && type !== String && type !== Number)
+          classes.add(type as new () => unknown);
+    }
+  }
+  return [...classes];
+}
+
 /** The OpenAPI 3.1 document of the gateway, generated from the controllers and DTOs. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -214,12 +240,27 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Wandelwerk API')
     .setDescription(DESCRIPTION)
     .setVersion('1')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'Zugriffstoken von POST /api/v1/auth/login (oder des OpenID-Connect-Anbieters) / access token from ' +
+          'POST /api/v1/auth/login (or the OpenID Connect issuer)',
+      },
+      'bearer',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDetailsDto, FieldErrorDto],
     operationIdFactory: (controller: string, method: string) =>
       `${controller.replace(/Controller$/, '')}_${method}`,
   });
+  addValidationConstraints(
+    (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>,
+    requestBodyClasses(app),
+  );
   return applyApiConventions(document);
 }
 
