@@ -4,6 +4,7 @@ const shared = {
   testEnvironment: 'node',
   moduleNameMapper: {
     '^@wandelwerk/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@wandelwerk/notifications/testing$': '<rootDir>/apps/notifications/src/testing/receivers.ts',
     '^@wandelwerk/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
     '^@wandelwerk/(gateway|projects|funding|municipalities|notifications)/blueprint$':
       '<rootDir>/apps/$1/src/$1.blueprint.ts',

@@ -257,7 +257,7 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = Object.freeze([
   ),
   define(
     AllocationRequestedEvent,
-    'Funding for an endorsed proposal was requested and reserved on the budget lines of its years.',
+    'Funding for an endorsed proposal was requested, split by the years of its cost plan; approval reserves it.',
     fixtures.allocationRequestedFixture,
   ),
   define(
@@ -267,17 +267,17 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = Object.freeze([
   ),
   define(
     AllocationApprovedEvent,
-    'An allocation was approved by all the approvers it needs.',
+    'An allocation was approved by all the approvers it needs; its money is now reserved on the budget lines of its years.',
     fixtures.allocationApprovedFixture,
   ),
   define(
     AllocationRejectedEvent,
-    'An allocation was rejected and its reservation released.',
+    'An allocation request was rejected with a reason (nothing was reserved for it yet).',
     fixtures.allocationRejectedFixture,
   ),
   define(
     AllocationCancelledEvent,
-    'An allocation was cancelled before its grant decision and its reservation released.',
+    'An allocation was cancelled before any money was paid, and its reservation released.',
     fixtures.allocationCancelledFixture,
   ),
   define(
@@ -297,7 +297,7 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = Object.freeze([
   ),
   define(
     BudgetThresholdReachedEvent,
-    "Reservations on a programme's budget line for a year first reached 80, 90 or 100 percent.",
+    "The money bound on a programme's budget line for a year (reserved plus disbursed) reached 80, 90 or 100 percent of the plan; once per crossing.",
     fixtures.budgetThresholdReachedFixture,
   ),
   define(

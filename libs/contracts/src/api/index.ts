@@ -5,3 +5,5 @@ export * from './problem-details.dto.js';
 export * from './validation.js';
 export * from './query-params.js';
 export * from './pagination.js';
+export * from './funding/index.js';
+export * from './notifications/index.js';

@@ -13,7 +13,7 @@ abstract class AllocationEvent {
   @Field(is.cents) amountCents!: number;
 }
 
-/** Requested when funding takes up `projects.proposal.endorsed.v1`; the budget lines are reserved from now on. */
+/** Requested when funding takes up `projects.proposal.endorsed.v1`; its money is reserved when it is approved. */
 export class AllocationRequestedEvent extends AllocationEvent {
   static readonly type = 'funding.allocation.requested.v1';
   @FundingByYear('amountCents') amountByYear!: FundingYear[];

@@ -21,7 +21,10 @@ export class BudgetAmendedEvent extends BudgetLineEvent {
 export const BUDGET_THRESHOLDS_PERCENT = [80, 90, 100] as const;
 export type BudgetThresholdPercent = (typeof BUDGET_THRESHOLDS_PERCENT)[number];
 
-/** Published once per threshold when reservations of a year first reach it. */
+/**
+ * Published once per crossing when the money bound on a year (reserved + disbursed, as `reservedCents`) reaches a
+ * threshold of the plan; after it falls below (a release, a raise) a new crossing is announced again.
+ */
 export class BudgetThresholdReachedEvent extends BudgetLineEvent {
   static readonly type = 'funding.budget.threshold-reached.v1';
   @Field(is.oneOf(BUDGET_THRESHOLDS_PERCENT)) thresholdPercent!: BudgetThresholdPercent;
