@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { loadConfig } from '@wandelwerk/config';
 import type { ActorDto } from '@wandelwerk/contracts';
-import { createTestTopology, type TestTopology } from '@wandelwerk/messaging/testing';
-import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
+import type { ServiceApp } from '@wandelwerk/platform';
 import { testSettings, uniqueName, type TestDatabase } from '@wandelwerk/testing';
 import { Redis } from 'ioredis';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { GatewaySettings } from '../config/gateway.settings.js';
-import { gatewayBlueprint } from '../gateway.blueprint.js';
-import { createGatewayTestDatabase } from '../testing/gateway-test-database.js';
+import { startTestGatewayApp, type TestGatewayApp } from '../testing/test-gateway.js';
 import { AccessTokens, LOCAL_AUDIENCE, LOCAL_ISSUER } from './access-tokens.js';
 import { accessMatrix, accessMatrixTable } from './access-matrix.js';
 import { readFileSync } from 'node:fs';
@@ -26,7 +22,7 @@ interface Answer {
 
 /** The gateway in this process with its own database, Redis keys and NATS prefix (no services behind it). */
 describe('authentication, sessions, accounts and the audit record (real PostgreSQL and Redis)', () => {
-  let topo: TestTopology;
+  let gateway: TestGatewayApp;
   let db: TestDatabase;
   let service: ServiceApp;
   let url: string;
@@ -73,42 +69,21 @@ describe('authentication, sessions, accounts and the audit record (real PostgreS
   const uniqueEmail = () => `${uniqueName('user')}@wandelwerk.example`;
 
   beforeAll(async () => {
-    topo = await createTestTopology();
-    db = await createGatewayTestDatabase();
-    prefix = uniqueName('auth');
-    const settings = loadConfig(
-      GatewaySettings,
-      {
-        DATABASE_URL: db.url,
-        NATS_URL: testSettings().NATS_URL,
-        REDIS_URL: testSettings().REDIS_URL,
-        NATS_PREFIX: topo.prefix,
-        REDIS_KEY_PREFIX: prefix,
-        QUEUE_PREFIX: prefix,
-        JWT_SECRET: SECRET,
-        LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
-        LOGIN_MAX_FAILURES_PER_ADDRESS: '6',
-        CORS_ORIGINS: ORIGIN,
-        HSTS_MAX_AGE_SECONDS: '31536000',
-        PORT: '0',
-        LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
-      },
-      'gateway',
-    );
-    service = await createServiceApp(gatewayBlueprint(settings));
-    url = await service.start();
+    gateway = await startTestGatewayApp({
+      JWT_SECRET: SECRET,
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '6',
+      CORS_ORIGINS: ORIGIN,
+      HSTS_MAX_AGE_SECONDS: '31536000',
+    });
+    ({ url, db, service } = gateway);
+    prefix = gateway.settings.REDIS_KEY_PREFIX;
     redis = new Redis(testSettings().REDIS_URL);
   }, 30_000);
 
   afterAll(async () => {
-    await service?.stop();
-    if (redis) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-    }
-    await topo?.dispose();
-    await db?.drop();
+    await gateway?.stop();
+    await redis?.quit();
   });
 
   // Every test starts with no failed logins counted (they all come from 127.0.0.1).

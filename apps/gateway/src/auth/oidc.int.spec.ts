@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Subscription } from '@nats-io/transport-node';
-import { loadConfig } from '@wandelwerk/config';
 import { FUNDING_RPC, type ActorDto } from '@wandelwerk/contracts';
 import { rpcSubject } from '@wandelwerk/messaging';
-import { createTestTopology } from '@wandelwerk/messaging/testing';
-import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
-import { testSettings, uniqueName } from '@wandelwerk/testing';
-import { Redis } from 'ioredis';
 import {
   decodeJwt,
   decodeProtectedHeader,
@@ -21,9 +16,7 @@ import { createHash, createPublicKey, randomBytes, randomUUID, type JsonWebKey }
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { errors as oidcErrors, type Configuration } from 'oidc-provider';
-import { GatewaySettings } from '../config/gateway.settings.js';
-import { gatewayBlueprint } from '../gateway.blueprint.js';
-import { createGatewayTestDatabase } from '../testing/gateway-test-database.js';
+import { startTestGatewayApp, type TestGatewayApp } from '../testing/test-gateway.js';
 import { userIdOf } from './oidc-token.verifier.js';
 
 /*
@@ -334,42 +327,12 @@ afterAll(() => {
 });
 
 /** An in-process gateway trusting the issuer, with its own database, Redis keys and NATS prefix. */
-async function startGateway(issuerUrl: string) {
-  const topo = await createTestTopology();
-  const db = await createGatewayTestDatabase();
-  const prefix = uniqueName('oidc');
-  const settings = loadConfig(
-    GatewaySettings,
-    {
-      DATABASE_URL: db.url,
-      NATS_URL: testSettings().NATS_URL,
-      REDIS_URL: testSettings().REDIS_URL,
-      NATS_PREFIX: topo.prefix,
-      REDIS_KEY_PREFIX: prefix,
-      QUEUE_PREFIX: prefix,
-      RPC_TIMEOUT_MS: '1000',
-      OIDC_ISSUER_URL: issuerUrl,
-      OIDC_AUDIENCE: API_AUDIENCE,
-      PORT: '0',
-      LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
-    },
-    'gateway',
-  );
-  const service: ServiceApp = await createServiceApp(gatewayBlueprint(settings));
-  const url = await service.start();
-  return {
-    url,
-    topo,
-    async stop() {
-      await service.stop();
-      const redis = new Redis(testSettings().REDIS_URL);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-      await topo.dispose();
-      await db.drop();
-    },
-  };
+function startGateway(issuerUrl: string): Promise<TestGatewayApp> {
+  return startTestGatewayApp({
+    RPC_TIMEOUT_MS: '1000',
+    OIDC_ISSUER_URL: issuerUrl,
+    OIDC_AUDIENCE: API_AUDIENCE,
+  });
 }
 
 function expectUnauthorized(answer: Answer): void {

@@ -14,7 +14,6 @@ import {
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Msg, Subscription } from '@nats-io/transport-node';
-import { loadConfig } from '@wandelwerk/config';
 import {
   CursorPageQueryDto,
   decodeCursor,
@@ -30,8 +29,7 @@ import {
 } from '@wandelwerk/contracts';
 import { RpcClient, rpcSubject } from '@wandelwerk/messaging';
 import { createTestTopology, type TestTopology } from '@wandelwerk/messaging/testing';
-import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
-import { testSettings, type TestDatabase } from '@wandelwerk/testing';
+import { testSettings } from '@wandelwerk/testing';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -48,10 +46,8 @@ import {
 } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
-import { GatewaySettings } from '../config/gateway.settings.js';
-import { gatewayBlueprint } from '../gateway.blueprint.js';
 import { Public } from '../auth/roles.decorator.js';
-import { createGatewayTestDatabase } from '../testing/gateway-test-database.js';
+import { startTestGatewayApp, type TestGatewayApp } from '../testing/test-gateway.js';
 import { AcceptsCsv } from './csv-body.js';
 import { Idempotent } from './idempotency/idempotent.decorator.js';
 import { ApiPageResponse, ApiProblemResponses } from './openapi/api-responses.decorator.js';
@@ -283,31 +279,15 @@ function respond(msg: Msg, work: () => unknown): void {
 
 describe('the gateway’s API conventions (in-process gateway, real Redis and NATS)', () => {
   let topo: TestTopology;
-  let service: ServiceApp;
+  let gateway: TestGatewayApp;
   let url: string;
   let redis: Redis;
   let keyPrefix: string;
-  let db: TestDatabase;
   const subscriptions: Subscription[] = [];
 
   beforeAll(async () => {
     topo = await createTestTopology();
-    db = await createGatewayTestDatabase();
     keyPrefix = topo.prefix;
-    const settings = loadConfig(
-      GatewaySettings,
-      {
-        DATABASE_URL: db.url,
-        NATS_URL: testSettings().NATS_URL,
-        REDIS_URL: testSettings().REDIS_URL,
-        NATS_PREFIX: topo.prefix,
-        REDIS_KEY_PREFIX: keyPrefix,
-        RPC_TIMEOUT_MS: '500',
-        PORT: '0',
-        LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
-      },
-      'gateway',
-    );
     // The municipalities service, as far as these tests need it.
     subscriptions.push(
       topo.nc.subscribe(rpcSubject(topo.prefix, 'municipalities.probe.find'), {
@@ -346,21 +326,19 @@ describe('the gateway’s API conventions (in-process gateway, real Redis and NA
       topo.nc.subscribe(rpcSubject(topo.prefix, 'municipalities.probe.hang'), { queue: 'municipalities' }),
     );
     await topo.nc.flush();
-    service = await createServiceApp(gatewayBlueprint(settings, { modules: [ProbesModule] }));
-    url = await service.start();
+    gateway = await startTestGatewayApp(
+      { REDIS_KEY_PREFIX: keyPrefix, RPC_TIMEOUT_MS: '500' },
+      { modules: [ProbesModule], topo },
+    );
+    url = gateway.url;
     redis = new Redis(testSettings().REDIS_URL);
   }, 30_000);
 
   afterAll(async () => {
-    await service?.stop();
+    await gateway?.stop();
     for (const subscription of subscriptions) subscription.unsubscribe();
-    if (redis) {
-      const keys = await redis.keys(`${keyPrefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-    }
+    await redis?.quit();
     await topo?.dispose();
-    await db?.drop();
   });
 
   const call = async (

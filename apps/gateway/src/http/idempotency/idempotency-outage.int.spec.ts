@@ -2,22 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Body, Controller, Module, Post } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { loadConfig } from '@wandelwerk/config';
-import { createTestTopology, type TestTopology } from '@wandelwerk/messaging/testing';
-import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
-import {
-  startPrivateRedisServer,
-  testSettings,
-  waitFor,
-  type PrivateServer,
-  type TestDatabase,
-} from '@wandelwerk/testing';
+import { startPrivateRedisServer, waitFor, type PrivateServer } from '@wandelwerk/testing';
 import { IsString } from 'class-validator';
-import { GatewaySettings } from '../../config/gateway.settings.js';
-import { gatewayBlueprint } from '../../gateway.blueprint.js';
 import { Idempotent } from './idempotent.decorator.js';
 import { Public } from '../../auth/roles.decorator.js';
-import { createGatewayTestDatabase } from '../../testing/gateway-test-database.js';
+import { startTestGatewayApp, type TestGatewayApp } from '../../testing/test-gateway.js';
 
 class CreateNoteDto {
   @ApiProperty()
@@ -44,38 +33,19 @@ class NotesModule {}
 /** The gateway on a Redis of the test's own, which the test stops and starts again. */
 describe('Idempotency-Key while Redis is away', () => {
   let redisServer: PrivateServer;
-  let topo: TestTopology;
-  let service: ServiceApp;
+  let gateway: TestGatewayApp;
   let url: string;
-  let db: TestDatabase;
 
   beforeAll(async () => {
     redisServer = await startPrivateRedisServer();
-    topo = await createTestTopology();
-    db = await createGatewayTestDatabase();
-    const settings = loadConfig(
-      GatewaySettings,
-      {
-        DATABASE_URL: db.url,
-        NATS_URL: testSettings().NATS_URL,
-        REDIS_URL: redisServer.url,
-        NATS_PREFIX: topo.prefix,
-        REDIS_KEY_PREFIX: topo.prefix,
-        PORT: '0',
-        LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
-      },
-      'gateway',
-    );
-    service = await createServiceApp(gatewayBlueprint(settings, { modules: [NotesModule] }));
-    url = await service.start();
+    gateway = await startTestGatewayApp({ REDIS_URL: redisServer.url }, { modules: [NotesModule] });
+    url = gateway.url;
   }, 30_000);
 
   afterAll(async () => {
     await redisServer?.start();
-    await service?.stop();
-    await topo?.dispose();
+    await gateway?.stop();
     await redisServer?.dispose();
-    await db?.drop();
   });
 
   const post = (key?: string) =>

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testSettings, uniqueName, type TestDatabase } from '@wandelwerk/testing';
-import { createGatewayTestDatabase } from '../../testing/gateway-test-database.js';
+import { createGatewayTestDatabase } from '../../testing/test-gateway.js';
 
 /**
  * Swagger UI as production serves it: the built gateway as a Node process (ESM, Nest 12, Fastify with
