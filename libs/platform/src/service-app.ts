@@ -38,8 +38,8 @@ export interface ServiceBlueprint<S extends NatsSettings> {
   commands?: Record<string, ServiceCommand>;
   /** Largest accepted request body. */
   bodyLimitBytes?: number;
-  /** Behind a reverse proxy: the client address is the one `X-Forwarded-For` names. */
-  trustProxy?: boolean;
+  /** Behind reverse proxies: how many hops, or which addresses, to believe about the client (Fastify's trustProxy). */
+  trustProxy?: boolean | number | string;
   /** Adjust the HTTP app before it listens (global pipes, filters, OpenAPI). */
   configureHttp?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -58,6 +58,14 @@ export interface ServiceApp {
   start(): Promise<string>;
   /** Drains: stops taking requests and messages, finishes what is in flight, closes connections. */
   stop(): Promise<void>;
+}
+
+/** A number of proxies becomes a function of the hop (Fastify takes addresses, CIDR lists or a function). */
+function trustProxyOption(
+  trust: ServiceBlueprint<NatsSettings>['trustProxy'],
+): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust ?? false;
 }
 
 /** Builds a service the same way for production and for in-process end-to-end tests. */
@@ -92,7 +100,7 @@ export async function createServiceApp<S extends NatsSettings>(
     new FastifyAdapter({
       bodyLimit: blueprint.bodyLimitBytes ?? 1_048_576,
       logger: false,
-      trustProxy: blueprint.trustProxy ?? false,
+      trustProxy: trustProxyOption(blueprint.trustProxy),
     }),
     { logger, bufferLogs: false, abortOnError: false },
   );

@@ -74,8 +74,8 @@ export class AuditTrail implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-      if (!READS.has(request.method) && request.url.startsWith('/api/'))
-        await this.record(request, reply, payload);
+      // Every state-changing request, whatever its path says (`/%61pi/...` reaches the same handler as `/api/...`).
+      if (!READS.has(request.method)) await this.record(request, reply, payload);
       return payload;
     });
   }

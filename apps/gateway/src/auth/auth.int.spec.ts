@@ -88,7 +88,7 @@ describe('authentication, sessions, accounts and the audit record (real PostgreS
 
   // Every test starts with no failed logins counted (they all come from 127.0.0.1).
   beforeEach(async () => {
-    const keys = await redis.keys(`${prefix}:auth:failed-logins:*`);
+    const keys = await redis.keys(`${prefix}:auth:login-attempts:*`);
     if (keys.length > 0) await redis.del(...keys);
   });
 
@@ -140,6 +140,25 @@ describe('authentication, sessions, accounts and the audit record (real PostgreS
       // Another account from the same address is not locked yet.
       const other = await createAccount('program_manager');
       expect((await login(other.email)).status).toBe(200);
+    });
+
+    it('counts a burst of parallel guesses before checking any of them', async () => {
+      const account = await createAccount('program_manager');
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () => login(account.email, 'parallel-guess-123')),
+      );
+      const statuses = answers.map((a) => a.status).sort();
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+    });
+
+    it('counts every spelling of an account’s e-mail address as that account', async () => {
+      const account = await createAccount('funding_officer', `${uniqueName('ilse')}@wandelwerk.example`);
+      for (let i = 0; i < 3; i++) expect((await login(account.email, 'wrong-password-123')).status).toBe(401);
+      // PostgreSQL's lower() turns the dotted capital İ into i; the account is found, and it is locked.
+      const variant = account.email.replace('i', 'İ');
+      expect((await login(variant)).status).toBe(429);
+      expect((await login(` ${account.email.toUpperCase()} `)).status).toBe(429);
     });
 
     it('refuses an address after too many failures across accounts', async () => {
@@ -408,6 +427,24 @@ describe('authentication, sessions, accounts and the audit record (real PostgreS
         expect.objectContaining({ route: '/api/v1/auth/login', status: 401, userId: null }),
       );
       expect((await call('GET', '/api/v1/audit', { token: managerToken })).status).toBe(403);
+
+      // A percent-encoded path reaches the same handler, and the same record.
+      const sneaky = await call('POST', '/%61pi/v1/users', {
+        token: adminToken,
+        body: { email: uniqueEmail(), displayName: 'Umweg', role: 'program_manager', password: PASSWORD },
+      });
+      expect(sneaky.status).toBe(201);
+      const recorded = await call('GET', `/api/v1/audit?resourceId=${String(sneaky.body['id'])}`, {
+        token: adminToken,
+      });
+      expect(recorded.body['items']).toEqual([
+        expect.objectContaining({
+          route: '/api/v1/users',
+          resourceType: 'users',
+          status: 201,
+          userId: admin.userId,
+        }),
+      ]);
     });
   });
 

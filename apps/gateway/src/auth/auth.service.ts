@@ -52,14 +52,12 @@ export class AuthService {
   ) {}
 
   async login(email: string, password: string, address: string): Promise<TokenPairDto> {
-    await this.throttle.check(email, address);
     const account = await this.users.findForLogin(email);
+    const attempt = { accountId: account?.id, email, address };
+    await this.throttle.attempt(attempt);
     const matches = await passwordHasher.verify(account?.passwordHash ?? null, password);
-    if (!account || !matches || !account.active) {
-      await this.throttle.recordFailure(email, address);
-      throw invalidCredentials();
-    }
-    await this.throttle.recordSuccess(email);
+    if (!account || !matches || !account.active) throw invalidCredentials();
+    await this.throttle.succeeded(attempt);
     const actor: ActorDto = {
       userId: account.id,
       role: account.role,
@@ -69,6 +67,7 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
+    let reusedBy: string | undefined;
     const outcome = await this.dataSource.transaction(async (manager) => {
       const [row] = await manager.query<RefreshRow[]>(
         `SELECT id, user_id, family_id, expires_at <= now() AS expired, revoked_reason
@@ -78,6 +77,7 @@ export class AuthService {
       if (!row || row.expired) return 'invalid' as const;
       if (row.revoked_reason === 'rotated') {
         await this.revokeFamily(manager, row.family_id, 'reuse-detected');
+        reusedBy = row.user_id;
         return 'invalid' as const;
       }
       if (row.revoked_reason !== null) return 'invalid' as const;
@@ -96,6 +96,9 @@ export class AuthService {
       );
     });
     // The reuse revocation above must stay even though the caller gets an error, so it is thrown after the commit.
+    // Someone holds a copy of a token of this session: its access tokens end too (those of every session of the
+    // account, as access tokens do not name their session).
+    if (reusedBy) await this.revocations.revokeUser(reusedBy);
     if (outcome === 'invalid') throw invalidRefreshToken();
     return outcome;
   }

@@ -29,9 +29,9 @@ export class TokenRevocations {
     await callRedis(this.redis, () => this.redis.set(this.jtiKey(token.jti), '1', 'EX', ttl));
   }
 
-  /** Tokens issued before now (to the second, rounded up) stop working. */
+  /** Tokens issued before the next full second stop working (token times have whole seconds). */
   async revokeUser(userId: string): Promise<void> {
-    const now = Math.ceil(Date.now() / 1000);
+    const now = Math.floor(Date.now() / 1000) + 1;
     await callRedis(this.redis, () =>
       this.redis.set(this.userKey(userId), String(now), 'EX', this.settings.ACCESS_TOKEN_TTL_SECONDS + 60),
     );

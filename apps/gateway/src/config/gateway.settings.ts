@@ -80,8 +80,21 @@ export class GatewaySettings extends ServiceSettings {
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL or empty' })
   OIDC_ISSUER_URL = '';
 
-  /** The audience the issuer's tokens must name (Keycloak: the client id); empty accepts any. */
+  /**
+   * The audience the issuer's tokens must name (Keycloak: the audience an audience mapper adds, e.g.
+   * `wandelwerk-api`); empty accepts any, which production refuses when an issuer is set.
+   */
   @IsString()
+  @ValidateBy({
+    name: 'audienceInProduction',
+    validator: {
+      validate: (value: unknown, args) => {
+        const settings = args?.object as GatewaySettings;
+        return settings.NODE_ENV !== 'production' || settings.OIDC_ISSUER_URL === '' || value !== '';
+      },
+      defaultMessage: () => 'must be set when OIDC_ISSUER_URL is set and NODE_ENV is production',
+    },
+  })
   OIDC_AUDIENCE = '';
 
   /** Dotted path of the claim listing the user's roles (Keycloak realm roles: `realm_access.roles`). */
@@ -102,8 +115,28 @@ export class GatewaySettings extends ServiceSettings {
   @IntSetting(0, 63_072_000, 'seconds')
   HSTS_MAX_AGE_SECONDS = 0;
 
-  /** Behind a reverse proxy: take the client address from `X-Forwarded-For` (for throttling and the audit). */
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value === 'true' : value))
-  @IsIn([true, false], { message: 'must be true or false' })
-  TRUST_PROXY = false;
+  /**
+   * Behind reverse proxies: which of them to believe about the client's address (`X-Forwarded-For`), for throttling
+   * and the audit record. `false` (none: the socket's address), the number of proxies in front of the gateway (e.g.
+   * `1`), or their addresses and CIDR ranges (`10.0.0.0/8,192.168.1.7`). Never "all": a client could then name any
+   * address it likes.
+   */
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'false' ? false : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+  )
+  @ValidateBy({
+    name: 'trustedProxies',
+    validator: {
+      validate: (value: unknown) =>
+        value === false ||
+        (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 10) ||
+        (typeof value === 'string' &&
+          value
+            .split(',')
+            .every((part) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(part.trim()) && /[.:]/.test(part))),
+      defaultMessage: () =>
+        'must be false, the number of proxies in front of the gateway (1 to 10), or their addresses/CIDR ranges',
+    },
+  })
+  TRUST_PROXY: false | number | string = false;
 }
