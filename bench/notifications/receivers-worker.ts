@@ -21,6 +21,7 @@ const counters = new Int32Array((workerData as ReceiversWorkerData).counters);
 const smtp = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS', 'AUTH'],
+  disableReverseLookup: true,
   logger: false,
   // Many connections at once: each nodemailer send without a pool opens one.
   maxClients: 1000,

@@ -2,6 +2,9 @@ import type { CorrelatedJobData } from '@wandelwerk/platform';
 
 export const DELIVERY_QUEUE = 'notification-deliveries';
 
+/** Deliveries one instance sends at once (BullMQ worker concurrency; also the SMTP connections it keeps open). */
+export const DELIVERY_CONCURRENCY = 8;
+
 export interface DeliveryJobData extends CorrelatedJobData {
   deliveryId: string;
 }

@@ -14,7 +14,7 @@ import { NotificationWriter } from '../recipients/notification-writer.service.js
 import { renderDigestEmail, renderEmail, type EmailItem } from '../templates/email.js';
 import type { Language } from '../templates/templates.js';
 import { webhookHeaders } from '../webhooks/signature.js';
-import { DELIVERY_QUEUE, type DeliveryJobData } from './delivery-queue.js';
+import { DELIVERY_CONCURRENCY, DELIVERY_QUEUE, type DeliveryJobData } from './delivery-queue.js';
 
 interface ClaimedDelivery {
   id: string;
@@ -66,7 +66,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.jobs.worker<DeliveryJobData, DeliveryResult>(DELIVERY_QUEUE, (job) => this.process(job), {
-      concurrency: 8,
+      concurrency: DELIVERY_CONCURRENCY,
     });
   }
 
@@ -257,8 +257,10 @@ export class DeliveryProcessor implements OnApplicationBootstrap {
     final: boolean,
   ): Promise<void> {
     if (result.succeeded) {
+      // Only when there is something to reset: concurrent deliveries to one endpoint would queue on its row lock.
       await manager.query(
-        `UPDATE notifications.webhook SET consecutive_failures = 0, last_error = NULL WHERE id = $1`,
+        `UPDATE notifications.webhook SET consecutive_failures = 0, last_error = NULL
+         WHERE id = $1 AND (consecutive_failures <> 0 OR last_error IS NOT NULL)`,
         [webhookId],
       );
       return;
