@@ -193,7 +193,7 @@ describe('hostile input at every endpoint (the whole platform in-process on the 
   afterAll(async () => {
     await gateway?.stop();
     for (const service of services.reverse()) await service.dispose();
-  });
+  }, 60_000);
 
   it('finds the operations and every one names its roles or is public', () => {
     expect(operations.length).toBeGreaterThan(30);

@@ -392,10 +392,13 @@ export async function seedDemo({ baseUrl, definition, accounts, log = () => {}, 
       continue;
     }
     const id = await municipalityId(hook.ags);
-    const existing = await admin.call('GET', `/api/v1/municipalities/${id}/webhooks`);
+    // The notifications service knows a municipality once its registration event has arrived (404 before).
+    const existing = await retryingWhile(
+      (e) => e.status === 404,
+      () => admin.call('GET', `/api/v1/municipalities/${id}/webhooks`),
+    );
     if (existing.some((w) => w.url === hook.url)) continue;
     try {
-      // The notifications service knows a municipality once its registration event has arrived (404 before).
       const webhook = await retryingWhile(
         (e) => e.status === 404,
         () =>

@@ -12,6 +12,8 @@ import { requestPath } from '../http/problem-details.filter.js';
 import type { AuditEntryDto, AuditOutcome, ListAuditEntriesQueryDto } from './audit-entry.dto.js';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Tries of one audit write before it is given up (and logged). */
+const AUDIT_WRITE_ATTEMPTS = 3;
 const RESOURCE_PARAMS = ['id', 'municipalityId', 'cooperationId', 'contactId', 'reportId', 'milestoneId'];
 
 export function outcomeOf(status: number): AuditOutcome {
@@ -124,34 +126,45 @@ export class AuditTrail implements OnModuleInit {
     const actor = actorOf(request);
     const path = requestPath(request.url);
     const correlation = reply.getHeader(CORRELATION_HEADER);
-    try {
-      await this.dataSource.query(
-        `INSERT INTO gateway.audit_entry
-           (id, at, user_id, role, method, route, path, resource_type, resource_id, address, status, outcome,
-            correlation_id)
-         VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [
-          randomUUID(),
-          actor?.userId ?? null,
-          actor?.role ?? null,
-          request.method.slice(0, 10),
-          (request.routeOptions.url ?? '(no route)').slice(0, 300),
-          path.slice(0, 500),
-          resourceTypeOf(request.routeOptions.url ?? path),
-          resourceIdOf(request.params, payload, reply.statusCode),
-          request.ip,
-          reply.statusCode,
-          outcomeOf(reply.statusCode),
-          typeof correlation === 'string' ? correlation.slice(0, 100) : null,
-        ],
-      );
-    } catch (error) {
-      this.logger.write('error', 'audit record not written', {
-        method: request.method,
-        url: path,
-        status: reply.statusCode,
-        err: serializeError(error),
-      });
+    const entry = [
+      randomUUID(),
+      actor?.userId ?? null,
+      actor?.role ?? null,
+      request.method.slice(0, 10),
+      (request.routeOptions.url ?? '(no route)').slice(0, 300),
+      path.slice(0, 500),
+      resourceTypeOf(request.routeOptions.url ?? path),
+      resourceIdOf(request.params, payload, reply.statusCode),
+      request.ip,
+      reply.statusCode,
+      outcomeOf(reply.statusCode),
+      typeof correlation === 'string' ? correlation.slice(0, 100) : null,
+    ];
+    // A pooled connection the server has ended (restart, failover, pg_terminate_backend) fails the first query on
+    // it; the pool then drops it, so another attempt gets a fresh one. The entry keeps its id across attempts, so an
+    // attempt whose commit went through but whose answer was lost is not written twice.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.dataSource.query(
+          `INSERT INTO gateway.audit_entry
+             (id, at, user_id, role, method, route, path, resource_type, resource_id, address, status, outcome,
+              correlation_id)
+           VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ON CONFLICT (id) DO NOTHING`,
+          entry,
+        );
+        return;
+      } catch (error) {
+        if (attempt < AUDIT_WRITE_ATTEMPTS) continue;
+        this.logger.write('error', 'audit record not written', {
+          method: request.method,
+          url: path,
+          status: reply.statusCode,
+          attempts: attempt,
+          err: serializeError(error),
+        });
+        return;
+      }
     }
   }
 }

@@ -105,6 +105,14 @@ export class GatewaySettings extends ServiceSettings {
   @Matches(/^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/, { message: 'must be a dotted claim path' })
   OIDC_MUNICIPALITY_CLAIM = 'municipality_id';
 
+  /**
+   * Server-sent event streams send a heartbeat this often (so proxies keep them open) and check then whether the
+   * token they were opened with has been revoked.
+   */
+  @Type(() => Number)
+  @IntSetting(1, 300, 'seconds')
+  STREAM_HEARTBEAT_SECONDS = 15;
+
   /** Browser origins allowed to call the API (CORS), comma-separated; empty allows none. */
   @Transform(csv)
   @Matches(/^https?:\/\/[^\s/]+$/, { each: true, message: 'must list origins like https://app.example.de' })

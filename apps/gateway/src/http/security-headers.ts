@@ -12,26 +12,32 @@ const DOCS_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/** Security headers on every answer, errors included (an `onSend` hook runs for all of them). */
+/** The security headers of an answer (`docs`: Swagger UI's page and assets). */
+export function securityHeaders(options: SecurityHeaderOptions, docs = false): Record<string, string> {
+  return {
+    'content-security-policy': docs ? DOCS_CSP : API_CSP,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+    ...(options.hstsMaxAgeSeconds > 0
+      ? { 'strict-transport-security': `max-age=${options.hstsMaxAgeSeconds}; includeSubDomains` }
+      : {}),
+  };
+}
+
+/**
+ * Security headers on every answer, errors included (an `onSend` hook runs for all of them). Streams written to the
+ * raw response (server-sent events) set them themselves with `securityHeaders()`.
+ */
 export function installSecurityHeaders(fastify: FastifyInstance, options: SecurityHeaderOptions): void {
   fastify.addHook('onSend', async (request, reply, payload) => {
     const route = request.routeOptions.url ?? '';
-    const docs = route === '/api/docs' || route.startsWith('/api/docs/');
-    void reply
-      .header('content-security-policy', docs ? DOCS_CSP : API_CSP)
-      .header('x-content-type-options', 'nosniff')
-      .header('x-frame-options', 'DENY')
-      .header('referrer-policy', 'no-referrer')
-      .header('cross-origin-opener-policy', 'same-origin')
-      .header('cross-origin-resource-policy', 'same-origin')
-      .header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+    void reply.headers(securityHeaders(options, route === '/api/docs' || route.startsWith('/api/docs/')));
     // Tokens and personal data must not sit in shared caches or the browser's history.
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
-    if (options.hstsMaxAgeSeconds > 0)
-      void reply.header(
-        'strict-transport-security',
-        `max-age=${options.hstsMaxAgeSeconds}; includeSubDomains`,
-      );
     return payload;
   });
 }

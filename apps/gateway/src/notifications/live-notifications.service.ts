@@ -1,4 +1,10 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { NatsSettings } from '@wandelwerk/config';
 import { NotificationCreatedEvent, type CloudEvent } from '@wandelwerk/contracts';
@@ -14,8 +20,9 @@ import { Subject, type Observable } from 'rxjs';
  * record.
  */
 @Injectable()
-export class LiveNotifications implements OnModuleInit, OnApplicationShutdown {
+export class LiveNotifications implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly created = new Subject<CloudEvent<NotificationCreatedEvent>>();
+  private readonly closing = new Subject<void>();
   private subscription: Subscription | undefined;
 
   constructor(
@@ -41,6 +48,16 @@ export class LiveNotifications implements OnModuleInit, OnApplicationShutdown {
 
   get events(): Observable<CloudEvent<NotificationCreatedEvent>> {
     return this.created.asObservable();
+  }
+
+  /** Emits once when the gateway shuts down: open streams end, so the HTTP server can close without waiting. */
+  get shutdown(): Observable<void> {
+    return this.closing.asObservable();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.closing.next();
+    this.closing.complete();
   }
 
   onApplicationShutdown(): void {

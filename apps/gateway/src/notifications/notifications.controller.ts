@@ -1,4 +1,15 @@
-import { Controller, Get, HttpCode, Post, Query, Sse, type MessageEvent } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Post,
+  Query,
+  Req,
+  Res,
+  Sse,
+  type MessageEvent,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   ListNotificationsQuery,
@@ -10,8 +21,13 @@ import {
   type ActorDto,
 } from '@wandelwerk/contracts';
 import { RpcClient } from '@wandelwerk/messaging';
-import { filter, interval, map, merge, type Observable } from 'rxjs';
-import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { SETTINGS } from '@wandelwerk/platform';
+import type { FastifyReply } from 'fastify';
+import { filter, from, interval, map, merge, switchMap, takeUntil, timer, type Observable } from 'rxjs';
+import type { GatewaySettings } from '../config/gateway.settings.js';
+import { TokenRevocations } from '../auth/token-revocations.js';
+import { securityHeaders } from '../http/security-headers.js';
+import { CurrentActor, type AuthenticatedRequest } from '../auth/current-actor.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { ApiProblemResponses, UuidParam } from '../http/index.js';
 import { LiveNotifications } from './live-notifications.service.js';
@@ -25,6 +41,8 @@ export class NotificationsController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly live: LiveNotifications,
+    private readonly revocations: TokenRevocations,
+    @Inject(SETTINGS) private readonly settings: GatewaySettings,
   ) {}
 
   @Get()
@@ -45,7 +63,13 @@ export class NotificationsController {
       'Neue Benachrichtigungen live (Server-Sent Events) / new notifications live: event "notification" with id, title, templateKey',
   })
   @ApiProduces('text/event-stream')
-  stream(@CurrentActor() actor: ActorDto): Observable<MessageEvent> {
+  stream(
+    @CurrentActor() actor: ActorDto,
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Observable<MessageEvent> {
+    // The stream is written to the raw response, past the hook that sets these on every other answer.
+    void reply.headers(securityHeaders({ hstsMaxAgeSeconds: this.settings.HSTS_MAX_AGE_SECONDS }));
     const inbox =
       actor.role === 'municipality' && actor.municipalityId
         ? { kind: 'municipality', id: actor.municipalityId }
@@ -72,8 +96,20 @@ export class NotificationsController {
       })),
     );
     // Keeps proxies from closing an idle stream.
-    const heartbeat = interval(15_000).pipe(map((): MessageEvent => ({ type: 'heartbeat', data: '' })));
-    return merge(mine, heartbeat);
+    const heartbeatMs = this.settings.STREAM_HEARTBEAT_SECONDS * 1_000;
+    const heartbeat = interval(heartbeatMs).pipe(map((): MessageEvent => ({ type: 'heartbeat', data: '' })));
+    // The stream lives as long as the token it was opened with: it ends when the token expires, when it is revoked
+    // (logout, a change of the account; checked at every heartbeat), and when the gateway shuts down.
+    const token = request.accessToken!;
+    const ended = merge(
+      timer(Math.max(0, token.expiresAt * 1_000 - Date.now())),
+      interval(heartbeatMs).pipe(
+        switchMap(() => from(this.revocations.isRevoked(token).catch(() => false))),
+        filter((revoked) => revoked),
+      ),
+      this.live.shutdown,
+    );
+    return merge(mine, heartbeat).pipe(takeUntil(ended));
   }
 
   @Post('read-all')
