@@ -28,7 +28,7 @@ async function openStream(url: string, token: string): Promise<OpenStream> {
     const decoder = new TextDecoder();
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
         if (done) return;
         received += decoder.decode(value, { stream: true });
       }
