@@ -202,7 +202,13 @@ export class WebhooksService {
       return {
         succeeded: false,
         httpStatus: null,
-        error: error instanceof Error ? error.message : String(error),
+        // Never the address a host resolved to: that would map the internal network for whoever pings.
+        error:
+          error instanceof ForbiddenTargetError
+            ? 'target is not a public address'
+            : error instanceof Error
+              ? error.message
+              : String(error),
         durationMs: Date.now() - started,
         messageId,
       };

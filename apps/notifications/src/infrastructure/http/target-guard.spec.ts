@@ -19,6 +19,10 @@ describe('webhook target guard (SSRF)', () => {
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
     '224.0.0.1',
+    '::7f00:1',
+    '::a00:1',
+    '2002:7f00:1::1',
+    '2002:c0a8:101::1',
   ])('refuses %s', (address) => expect(isForbiddenAddress(address)).toBe(true));
 
   it.each(['93.184.216.34', '172.32.0.1', '2a00:1450:4001:80b::200e', '8.8.8.8'])('allows %s', (address) =>

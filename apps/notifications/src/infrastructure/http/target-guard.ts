@@ -22,12 +22,14 @@ for (const [network, prefix] of [
   BLOCKED.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // The unspecified and loopback addresses, and IPv4-compatible addresses (::a.b.c.d, deprecated) altogether.
+  ['::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
   ['64:ff9b::', 96],
+  // 6to4 embeds any IPv4 address, private ones included.
+  ['2002::', 16],
 ] as const) {
   BLOCKED.addSubnet(network, prefix, 'ipv6');
 }
