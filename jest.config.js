@@ -34,5 +34,12 @@ export default {
       ],
       slowTestThreshold: 30,
     },
+    {
+      ...shared,
+      // The platform as processes on private servers while faults are injected (e2e/faults, `npm run test:faults`).
+      displayName: 'faults',
+      testMatch: ['<rootDir>/e2e/faults/**/*.faults.spec.ts'],
+      slowTestThreshold: 240,
+    },
   ],
 };

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm test` (and CI's .ci/run): the whole suite, stopping at the first failure.
 //   dependencies and build → infrastructure (plus the nats-server and redis-server binaries that integration
-//   tests start privately) → lint → unit tests → integration tests.
+//   tests start privately) → lint → unit tests → integration tests → faults (the platform as processes on a private
+//   PostgreSQL 15 cluster, nats-server and redis-server while processes are killed and servers go away).
 // The tests make their own databases, schemas and streams, so no migrate or provision runs here. The last line
 // is a summary: `test: N passed, N failed[, N skipped]`.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDeps } from './lib/deps.mjs';
 import { STATE_DIR, ensureInfra, ensureServerBinaries } from './lib/infra.mjs';
@@ -13,9 +14,11 @@ import { pinInfraUrls } from './lib/settings.mjs';
 
 const TAG = 'test';
 const JEST = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+/** The faults test runs a PostgreSQL cluster of its own with these binaries (libs/testing startPrivatePostgres). */
+const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
 
 /** Runs one Jest project; returns { code, passed, failed, skipped } (counts from Jest's JSON report). */
-async function jest(project) {
+async function jest(project, workers = ['--maxWorkers=2']) {
   mkdirSync(STATE_DIR, { recursive: true });
   const report = join(STATE_DIR, `jest-${project}.json`);
   rmSync(report, { force: true });
@@ -24,7 +27,7 @@ async function jest(project) {
     JEST,
     '--selectProjects',
     project,
-    '--maxWorkers=2',
+    ...workers,
     '--json',
     `--outputFile=${report}`,
   ];
@@ -80,6 +83,15 @@ main(TAG, async () => {
   await step('lint', async () => ({ code: await run(which('npm') ?? 'npm', ['run', 'lint']) }));
   await step('unit tests', () => jest('unit'));
   await step('integration tests', () => jest('integration'));
+  await step('faults', () => {
+    if (!existsSync(join(POSTGRES_BIN, 'initdb')))
+      throw new Fatal(
+        `the faults test starts its own PostgreSQL 15 cluster and needs ${POSTGRES_BIN}/initdb; ` +
+          'install it: sudo apt-get install postgresql-15',
+      );
+    // One file, its own servers and five app processes: alone, so that nothing else competes for the two cores.
+    return jest('faults', ['--runInBand']);
+  });
 
   say(TAG, `${done.join(' · ')} · total ${formatDuration(Date.now() - started)}`);
   printCounts(totals);

@@ -40,23 +40,29 @@ export class ReportProcessor implements OnApplicationBootstrap {
     // Not awaited: with Redis away the service must still start (and say it is not ready) instead of hanging here;
     // the commands go through once Redis is back.
     void this.setUpSchedule();
+    // A Redis that comes back empty has lost the monthly schedule and the jobs of queued reports.
+    this.jobs.onRedisDataLost('report schedule and queued reports', () => this.scheduleAndReconcile());
   }
 
   private async setUpSchedule(): Promise<void> {
     try {
-      await this.reports.queue.upsertJobScheduler(
-        MONTHLY_SCHEDULER_ID,
-        { pattern: MONTHLY_PATTERN, tz: REPORT_TIME_ZONE },
-        {
-          name: MONTHLY_JOB,
-          data: {},
-          opts: { attempts: 5, backoff: { type: 'exponential', delay: 60_000 } },
-        },
-      );
-      await this.reports.reconcile();
+      await this.scheduleAndReconcile();
     } catch (error) {
       this.logger.write('warn', 'report schedule not set up at start', { err: serializeError(error) });
     }
+  }
+
+  private async scheduleAndReconcile(): Promise<void> {
+    await this.reports.queue.upsertJobScheduler(
+      MONTHLY_SCHEDULER_ID,
+      { pattern: MONTHLY_PATTERN, tz: REPORT_TIME_ZONE },
+      {
+        name: MONTHLY_JOB,
+        data: {},
+        opts: { attempts: 5, backoff: { type: 'exponential', delay: 60_000 } },
+      },
+    );
+    await this.reports.reconcile();
   }
 
   async process(

@@ -45,19 +45,25 @@ export class ReportReminderProcessor implements OnApplicationBootstrap {
     // Not awaited: with Redis away the service must still start (and say it is not ready) instead of hanging here;
     // the commands go through once Redis is back.
     void this.setUpSchedule();
+    // A Redis that comes back empty has lost the hourly reconciliation and every pending reminder.
+    this.jobs.onRedisDataLost('report reminders', () => this.scheduleAndReconcile());
   }
 
   private async setUpSchedule(): Promise<void> {
     try {
-      await this.reminders.queue.upsertJobScheduler(
-        'reconcile-report-reminders',
-        { every: HOUR_MS },
-        { name: RECONCILE_JOB, data: {} },
-      );
-      await this.reminders.reconcile();
+      await this.scheduleAndReconcile();
     } catch (error) {
       this.logger.write('warn', 'report reminders not reconciled at start', { err: serializeError(error) });
     }
+  }
+
+  private async scheduleAndReconcile(): Promise<void> {
+    await this.reminders.queue.upsertJobScheduler(
+      'reconcile-report-reminders',
+      { every: HOUR_MS },
+      { name: RECONCILE_JOB, data: {} },
+    );
+    await this.reminders.reconcile();
   }
 
   process(job: Pick<Job<ReminderJobData>, 'name' | 'data'>): Promise<ReminderOutcome> {

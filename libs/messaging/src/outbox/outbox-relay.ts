@@ -135,7 +135,8 @@ export class OutboxRelay {
       // the UPDATE, so it leaves the rows just marked out by id.
       markAndFetch: `WITH marked AS (UPDATE ${s}.outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[])) SELECT seq, id, aggregate_id, type, payload::text AS payload FROM ${s}.outbox WHERE sent_at IS NULL AND NOT (id = ANY($1::uuid[])) ORDER BY seq LIMIT $2`,
       markSent: `UPDATE ${s}.outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[])`,
-      markFailed: `UPDATE ${s}.outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
+      markFailed: `UPDATE ${s}.outbox o SET attempts = attempts + 1, last_error = f.error
+        FROM unnest($1::uuid[], $2::text[]) AS f(id, error) WHERE o.id = f.id`,
       purgeOutbox: `DELETE FROM ${s}.outbox WHERE seq IN (SELECT seq FROM ${s}.outbox WHERE sent_at < now() - make_interval(days => $1) LIMIT 10000)`,
       purgeInbox: `DELETE FROM ${s}.inbox WHERE ctid IN (SELECT ctid FROM ${s}.inbox WHERE handled_at < now() - make_interval(days => $1) LIMIT 10000)`,
     };
@@ -316,7 +317,7 @@ export class OutboxRelay {
       else byAggregate.set(row.aggregate_id, [row]);
     }
     const sent: string[] = [];
-    let failed = false;
+    const failed: { row: OutboxRow; error: unknown }[] = [];
     await Promise.all(
       [...byAggregate.values()].map(async (chain) => {
         for (const row of chain) {
@@ -329,19 +330,29 @@ export class OutboxRelay {
             if (ack.duplicate) this.stats.duplicates++;
             sent.push(row.id);
           } catch (error) {
-            failed = true;
-            this.stats.failures++;
-            this.logger.write('warn', 'publishing an outbox row failed; it stays for the next round', {
-              eventId: row.id,
-              type: row.type,
-              err: serializeError(error),
-            });
-            await this.pool.query(this.sql.markFailed, [row.id, String(error)]).catch(() => undefined);
+            failed.push({ row, error });
             return;
           }
         }
       }),
     );
+    if (failed.length > 0) {
+      // One line and one UPDATE per round, not per row: while the broker is away every row of every round fails,
+      // and a line per row flooded the log (hundreds a second) and the database with single-row updates.
+      this.stats.failures += failed.length;
+      const errors = [...new Set(failed.map((f) => String(f.error)))];
+      this.logger.write('warn', 'publishing outbox rows failed; they stay for the next round', {
+        failed: failed.length,
+        published: sent.length,
+        eventId: failed[0].row.id,
+        type: failed[0].row.type,
+        err: serializeError(failed[0].error),
+        ...(errors.length > 1 ? { otherErrors: errors.slice(1, 4) } : {}),
+      });
+      await this.pool
+        .query(this.sql.markFailed, [failed.map((f) => f.row.id), failed.map((f) => String(f.error))])
+        .catch(() => undefined);
+    }
     if (sent.length > 0) {
       if (this.unmarked.length === 0) this.unmarkedSince = Date.now();
       this.unmarked.push(...sent);
@@ -349,7 +360,7 @@ export class OutboxRelay {
     }
     // Nothing went out: most likely the broker is unreachable, so back off. Some went out: only individual rows
     // failed; their aggregates retry next round and the others are not held up.
-    return failed && sent.length === 0;
+    return failed.length > 0 && sent.length === 0;
   }
 
   private async becomeLeader(): Promise<void> {

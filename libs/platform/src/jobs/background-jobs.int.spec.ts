@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { loadConfig, ServiceSettings } from '@wandelwerk/config';
 import { runWithCorrelation } from '@wandelwerk/observability';
-import { testSettings, uniqueName, waitFor } from '@wandelwerk/testing';
+import {
+  startPrivateRedisServer,
+  testSettings,
+  uniqueName,
+  waitFor,
+  type PrivateServer,
+} from '@wandelwerk/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createServiceApp, type ServiceApp } from '../service-app.js';
@@ -79,4 +85,73 @@ describe('background jobs of a service (real Redis)', () => {
       await outside.close();
     }
   }, 20_000);
+});
+
+const recoveries: string[] = [];
+
+@Injectable()
+class ScheduleKeeper implements OnApplicationBootstrap {
+  constructor(private readonly jobs: BackgroundJobs) {}
+
+  onApplicationBootstrap(): void {
+    this.jobs.onRedisDataLost('monthly schedule', async () => {
+      await this.jobs.queue('schedules').add('monthly', {}, { jobId: 'monthly-2026-11' });
+      recoveries.push('monthly schedule');
+    });
+  }
+}
+
+@Module({ providers: [ScheduleKeeper] })
+class ScheduleModule {}
+
+describe('background jobs when Redis comes back without its data (a private redis-server)', () => {
+  let redisServer: PrivateServer;
+  let service: ServiceApp;
+  let admin: Redis;
+  const marker = 'wwtest-recovery:projects:redis-marker';
+
+  beforeAll(async () => {
+    redisServer = await startPrivateRedisServer();
+    admin = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+    const settings = loadConfig(
+      ServiceSettings,
+      {
+        NATS_URL: testSettings().NATS_URL,
+        REDIS_URL: redisServer.url,
+        QUEUE_PREFIX: 'wwtest-recovery',
+        LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
+      },
+      'projects',
+    );
+    service = await createServiceApp({ name: 'projects', settings, modules: [ScheduleModule], redis: true });
+    await service.start();
+    await waitFor(() => admin.exists(marker), { what: 'the marker of the service' });
+  });
+
+  afterAll(async () => {
+    await service.stop();
+    admin.disconnect();
+    await redisServer.dispose();
+  });
+
+  it('re-creates jobs once when Redis lost its data, and not after a mere reconnect', async () => {
+    // A dropped connection to a Redis that kept its data: the service checks, finds its marker, recovers nothing.
+    const before = await admin.get(marker);
+    await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await waitFor(async () => (await admin.get(marker)) !== before, {
+      what: 'the check after the reconnect',
+    });
+    expect(recoveries).toEqual([]);
+
+    // Redis restarted without persistence: the marker is gone, so the service re-creates its jobs.
+    await redisServer.stop();
+    await redisServer.start();
+    await waitFor(async () => recoveries.length === 1 && (await admin.exists(marker)) === 1, {
+      what: 'the jobs re-created',
+      timeoutMs: 15_000,
+    });
+    const job = await service.app.get(BackgroundJobs).queue('schedules').getJob('monthly-2026-11');
+    expect(job?.name).toBe('monthly');
+    expect(recoveries).toEqual(['monthly schedule']);
+  }, 30_000);
 });
