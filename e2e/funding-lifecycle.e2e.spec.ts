@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type {
   ActorDto,
@@ -13,7 +14,7 @@ import { FundingSettings, fundingBlueprint } from '@wandelwerk/funding/blueprint
 import { MunicipalitiesSettings, municipalitiesBlueprint } from '@wandelwerk/municipalities/blueprint';
 import { startTestService, type TestService } from '@wandelwerk/platform/testing';
 import { ProjectsSettings, projectsBlueprint } from '@wandelwerk/projects/blueprint';
-import { waitFor } from '@wandelwerk/testing';
+import { testSettings, waitFor } from '@wandelwerk/testing';
 import { readFileSync } from 'node:fs';
 import { startTestGateway, type Send, type TestGateway } from './support/gateway.js';
 
@@ -269,6 +270,18 @@ describe('funding through the gateway (HTTP → NATS → funding, projects, muni
     // The same tranche sent again with its key is the same answer, not a second payment.
     const replay = await tranche(2026, 300_000_000, { 'idempotency-key': `tranche-1-${allocation.id}` });
     expect(replay.body?.['id']).toBe(one.body?.['id']);
+    // Even when the gateway has no record of the first answer (a 504 after the commit: nothing is kept then), the
+    // funding service knows the request by its key and pays nothing twice.
+    const redis = new Redis(testSettings().REDIS_URL);
+    try {
+      const records = await redis.keys(`${gateway.redisKeyPrefix}:idempotency:*`);
+      expect(records.length).toBeGreaterThan(0);
+      await redis.del(...records);
+    } finally {
+      await redis.quit();
+    }
+    const retried = await tranche(2026, 300_000_000, { 'idempotency-key': `tranche-1-${allocation.id}` });
+    expect(retried.body?.['id']).toBe(one.body?.['id']);
     expect(await yearOf(2026)).toMatchObject({ reservedCents: 231_000_000, disbursedCents: 300_000_000 });
     expect((await tranche(2026, 231_000_000)).status).toBe(201);
     const last = await tranche(2027, 531_000_000);

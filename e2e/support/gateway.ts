@@ -36,6 +36,8 @@ export interface TestGateway {
   headersFor(actor: ActorDto): Record<string, string>;
   /** The gateway's own database (accounts, refresh tokens, audit record). */
   db: TestDatabase;
+  /** Prefixes every key this gateway writes to Redis (idempotency records, throttling, revoked tokens). */
+  redisKeyPrefix: string;
   stop(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function startTestGateway(natsPrefix: string): Promise<TestGateway>
   return {
     url,
     db,
+    redisKeyPrefix: settings.REDIS_KEY_PREFIX,
     send: sendAs(TEST_ADMIN),
     sendAs,
     anonymous,

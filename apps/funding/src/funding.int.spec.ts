@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { runWithCorrelation } from '@wandelwerk/observability';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
 import {
@@ -11,6 +13,7 @@ import {
   type BudgetAmendmentDto,
   type BudgetLedgerDto,
   type CreateProgrammeDto,
+  type DisbursementDto,
   type DisbursementResultDto,
   type FundingYear,
   type Page,
@@ -550,6 +553,59 @@ describe('funding service', () => {
         disbursedCents: before.disbursedCents + 150_000,
         availableCents: before.availableCents + 250_000,
       });
+    });
+
+    it('pays a tranche once when the same request comes again after its answer was lost', async () => {
+      await amend(programme.id, { kind: 'raise', year: 2028, amountCents: 1_000_000 });
+      const allocation = await endorse('ALLOC', [{ year: 2028, amountCents: 300_000 }]);
+      await act(FUNDING_RPC.approve, officer, allocation.id);
+      await act(FUNDING_RPC.commit, officer, allocation.id, {
+        grantDecisionDate: '2026-02-01',
+        grantReference: 'X-2',
+      });
+      const before = (await yearOf(programme.id, 2028))!;
+      // As the gateway sends a retried Idempotency-Key request: the same request key on the RPC.
+      const requestKey = createHash('sha256').update(randomUUID()).digest('hex');
+      const pay = () =>
+        runWithCorrelation({ correlationId: randomUUID(), requestKey }, () =>
+          act<DisbursementResultDto>(FUNDING_RPC.disburse, officer, allocation.id, {
+            year: 2028,
+            amountCents: 100_000,
+            paidOn: '2028-03-01',
+          }),
+        );
+      const first = await pay();
+      const again = await pay();
+      expect(again.id).toBe(first.id);
+      expect(again.allocation).toMatchObject({ paidCents: 100_000 });
+      expect(await read<DisbursementDto[]>(FUNDING_RPC.disbursements, officer, allocation.id)).toHaveLength(
+        1,
+      );
+      expect((await yearOf(programme.id, 2028))!.disbursedCents).toBe(before.disbursedCents + 100_000);
+      // Another request pays another tranche.
+      const other = await runWithCorrelation(
+        { correlationId: randomUUID(), requestKey: createHash('sha256').update(randomUUID()).digest('hex') },
+        () =>
+          act<DisbursementResultDto>(FUNDING_RPC.disburse, officer, allocation.id, {
+            year: 2028,
+            amountCents: 50_000,
+            paidOn: '2028-04-01',
+          }),
+      );
+      expect(other.id).not.toBe(first.id);
+      expect(other.allocation).toMatchObject({ paidCents: 150_000 });
+    });
+
+    it('amends a budget once when the same request comes again after its answer was lost', async () => {
+      const requestKey = createHash('sha256').update(randomUUID()).digest('hex');
+      const before = (await yearOf(programme.id, 2029))?.plannedCents ?? 0;
+      const raise = () =>
+        runWithCorrelation({ correlationId: randomUUID(), requestKey }, () =>
+          amend(programme.id, { kind: 'raise', year: 2029, amountCents: 70_000 }),
+        );
+      const first = await raise();
+      expect((await raise()).id).toBe(first.id);
+      expect((await yearOf(programme.id, 2029))!.plannedCents).toBe(before + 70_000);
     });
 
     it('rejects with a reason, cancels with a release, and cancels when the proposal is withdrawn', async () => {

@@ -6,6 +6,11 @@ export interface CorrelationScope {
   correlationId: string;
   /** Id of the event or request being handled, the cause of whatever is emitted now. */
   causationId?: string | undefined;
+  /**
+   * The client's idempotency key (scoped to the caller and route, hashed) of the request being served, so that a
+   * service can recognise a retried command whose first answer was lost (e.g. a 504 after the commit).
+   */
+  requestKey?: string | undefined;
 }
 
 const storage = new AsyncLocalStorage<CorrelationScope>();
@@ -23,6 +28,18 @@ export function currentCorrelation(): CorrelationScope | undefined {
 
 export function currentCorrelationId(): string | undefined {
   return storage.getStore()?.correlationId;
+}
+
+/** The idempotency key of the client request being served, if it sent one (see CorrelationScope.requestKey). */
+export function currentRequestKey(): string | undefined {
+  return storage.getStore()?.requestKey;
+}
+
+const REQUEST_KEY_PATTERN = /^[0-9a-f]{64}$/;
+
+/** A request key as the gateway makes them (a SHA-256 in hex), or nothing. */
+export function acceptRequestKey(candidate: unknown): string | undefined {
+  return typeof candidate === 'string' && REQUEST_KEY_PATTERN.test(candidate) ? candidate : undefined;
 }
 
 /** Accepts a caller's id when it is safe to log and forward; otherwise starts a new one. */

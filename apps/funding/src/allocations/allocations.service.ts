@@ -1,3 +1,4 @@
+import { currentRequestKey } from '@wandelwerk/observability';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -324,11 +325,21 @@ export class AllocationsService {
    * `final`) closes the allocation and gives what was not paid back to the budget.
    */
   disburse(actor: ActorDto, id: string, data: DisburseDto): Promise<DisbursementResultDto> {
+    const requestKey = currentRequestKey() ?? null;
     return this.withBudget(async (manager) => {
       const current = await this.commandable(manager, actor, id, 'disburse', {
         de: 'Auszahlungen erfassen',
         en: 'Recording disbursements',
       });
+      // The same request again (its first answer was lost): the tranche it paid, not a second one. The allocation is
+      // locked above, so no retry can pass this check while the first is still running.
+      if (requestKey) {
+        const [paid] = await manager.query<DisbursementRow[]>(
+          `SELECT ${DISBURSEMENT_COLUMNS} FROM funding.disbursement WHERE request_key = $1 AND allocation_id = $2`,
+          [requestKey, id],
+        );
+        if (paid) return { ...toDisbursementDto(paid), allocation: current };
+      }
       const year = current.years.find((y) => y.year === data.year);
       if (!year)
         throw AllocationProblems.yearNotAllocated(
@@ -349,9 +360,9 @@ export class AllocationsService {
       await this.ledger.disburse(manager, key, data.year, data.amountCents);
       const [row] = await manager.query<DisbursementRow[]>(
         `INSERT INTO funding.disbursement (id, allocation_id, instalment, year, amount_cents, paid_on, report_id,
-           actor_user_id, comment, created_at)
+           actor_user_id, comment, created_at, request_key)
          VALUES ($1, $2, (SELECT count(*) + 1 FROM funding.disbursement WHERE allocation_id = $2), $3, $4, $5, $6,
-           $7, $8, now())
+           $7, $8, now(), $9)
          RETURNING ${DISBURSEMENT_COLUMNS}`,
         [
           randomUUID(),
@@ -362,6 +373,7 @@ export class AllocationsService {
           data.reportId ?? null,
           actor.userId,
           data.comment ?? null,
+          requestKey,
         ],
       );
       const disbursement = toDisbursementDto(row);

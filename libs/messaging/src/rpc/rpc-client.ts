@@ -5,9 +5,9 @@ import {
   TimeoutError,
   type NatsConnection,
 } from '@nats-io/transport-node';
-import { currentCorrelationId } from '@wandelwerk/observability';
+import { currentCorrelationId, currentRequestKey } from '@wandelwerk/observability';
 import { rpcSubject } from '../topology/topology.js';
-import { CORRELATION_ID_HEADER, type RpcReply } from './rpc-protocol.js';
+import { CORRELATION_ID_HEADER, REQUEST_KEY_HEADER, type RpcReply } from './rpc-protocol.js';
 
 export interface RpcClientOptions {
   nc: NatsConnection;
@@ -30,6 +30,8 @@ export class RpcClient {
     const h = natsHeaders();
     const correlationId = currentCorrelationId();
     if (correlationId) h.set(CORRELATION_ID_HEADER, correlationId);
+    const requestKey = currentRequestKey();
+    if (requestKey) h.set(REQUEST_KEY_HEADER, requestKey);
     let reply: RpcReply<TResult>;
     try {
       const msg = await this.options.nc.request(

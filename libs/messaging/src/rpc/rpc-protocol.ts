@@ -1,5 +1,7 @@
 /** Wire format of request/reply between the gateway and the services (core NATS, queue group per service). */
 export const CORRELATION_ID_HEADER = 'x-correlation-id';
+/** The client's idempotency key of the request a command serves (see currentRequestKey). */
+export const REQUEST_KEY_HEADER = 'x-request-key';
 
 export interface RpcProblem {
   status: number;

@@ -10,6 +10,7 @@ import {
 import { validateCloudEvent, type CloudEvent } from '@wandelwerk/contracts';
 import {
   acceptOrCreateCorrelationId,
+  acceptRequestKey,
   type JsonLogger,
   runWithCorrelation,
   serializeError,
@@ -18,7 +19,12 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import { quoteSchema } from '../outbox/messaging-tables.js';
-import { CORRELATION_ID_HEADER, type RpcProblem, type RpcReply } from '../rpc/rpc-protocol.js';
+import {
+  CORRELATION_ID_HEADER,
+  REQUEST_KEY_HEADER,
+  type RpcProblem,
+  type RpcReply,
+} from '../rpc/rpc-protocol.js';
 import {
   buildTopology,
   consumersOf,
@@ -414,8 +420,9 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     const prefixLength = rpcSubject(this.topology.prefix, '').length;
     const pattern = msg.subject.slice(prefixLength);
     const correlationId = acceptOrCreateCorrelationId(msg.headers?.get(CORRELATION_ID_HEADER));
+    const requestKey = acceptRequestKey(msg.headers?.get(REQUEST_KEY_HEADER));
     const reply = await runWithCorrelation(
-      { correlationId, causationId: correlationId },
+      { correlationId, causationId: correlationId, ...(requestKey ? { requestKey } : {}) },
       async (): Promise<RpcReply> => {
         const found = this.messageHandlers.get(pattern);
         const handler = found && !found.isEventHandler ? found : undefined;

@@ -14,7 +14,7 @@ import {
   standardProblem,
   validationProblem,
 } from '@wandelwerk/contracts';
-import { serializeError, type JsonLogger } from '@wandelwerk/observability';
+import { currentCorrelation, serializeError, type JsonLogger } from '@wandelwerk/observability';
 import { APP_LOGGER } from '@wandelwerk/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
@@ -75,7 +75,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       path: requestPath(request.url),
       key,
     };
-    const begun = await this.store.begin(scopeId(scope), requestFingerprint(request.body, request.query));
+    const id = scopeId(scope);
+    const begun = await this.store.begin(id, requestFingerprint(request.body, request.query));
     switch (begun.outcome) {
       case 'mismatch':
         throw standardProblem('idempotency-key-reused');
@@ -84,8 +85,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw standardProblem('idempotency-key-in-use');
       case 'replay':
         return this.replay(begun.answer, reply);
-      case 'acquired':
+      case 'acquired': {
+        // The services see the key too (every RPC of this request carries it), so a command whose first answer was
+        // lost — a 504 after the service committed — is recognised when the client retries with the same key.
+        const correlation = currentCorrelation();
+        if (correlation) correlation.requestKey = id;
         return this.run(begun.lease, next, request, reply);
+      }
     }
   }
 
