@@ -6,6 +6,13 @@ import { IsBoolean, IsString, Matches } from 'class-validator';
 export class NotificationsSettings extends ServiceSettings {
   override PORT = 3004;
 
+  /**
+   * Handler attempts of one event before the dead-letter stream. More than the platform's 5 (about 15 s of
+   * redeliveries): an event naming a proposal whose projects events are still on their way (the streams are consumed
+   * concurrently, e.g. both catching up after a restart) is retried for about 2 minutes (1 s, 2 s, 4 s … 60 s).
+   */
+  override EVENT_MAX_ATTEMPTS = 8;
+
   /** Where e-mails go out: `smtp://host:port` (or `smtps://user:pass@host:465`). `npm start` runs a catcher on 1025. */
   @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL = 'smtp://127.0.0.1:1025';
@@ -66,4 +73,13 @@ export class NotificationsSettings extends ServiceSettings {
   @Type(() => Number)
   @IntSetting(50, 60_000, 'milliseconds')
   DISPATCH_POLL_MS = 1_000;
+
+  /**
+   * How often deliveries that lost their queue job are looked for, and how long a `pending` one's next attempt must
+   * be overdue (by the backoff) first: `pending` and `sending` ones without a waiting, delayed or active job (Redis
+   * lost it, BullMQ gave up on it, the sender died) are queued again, a `sending` one to run when its lease ends.
+   */
+  @Type(() => Number)
+  @IntSetting(1_000, 3_600_000, 'milliseconds')
+  DELIVERY_SWEEP_MS = 30_000;
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DeliveryFailedEvent, DeliverySucceededEvent, WebhookPausedEvent } from '@wandelwerk/contracts';
 import { OutboxPublisher } from '@wandelwerk/messaging';
 import { APP_LOGGER, BackgroundJobs, SETTINGS } from '@wandelwerk/platform';
-import type { JsonLogger } from '@wandelwerk/observability';
+import { serializeError, type JsonLogger } from '@wandelwerk/observability';
 import type { Job } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NotificationsSettings } from '../config/notifications.settings.js';
@@ -39,6 +39,14 @@ export type DeliveryResult = 'succeeded' | 'failed' | 'skipped' | 'not-claimable
 
 /** Longer than any one attempt may take (SMTP socket timeout, webhook timeout). */
 const LEASE_MS = 60_000;
+/**
+ * Tries of writing an attempt's outcome, and the pause before each further one (×3 each time: 0.1 s … 8.1 s, about
+ * 12 s in all, well within the lease). A pooled connection the server ended (pg_terminate_backend, a restart) fails
+ * its first query and is dropped, so a retry gets a fresh one; a short failover is waited out. An outcome not written
+ * leaves the delivery `sending` until its lease ends, and it is then sent again.
+ */
+const OUTCOME_WRITE_ATTEMPTS = 6;
+const OUTCOME_RETRY_MS = 100;
 
 /** Thrown to make BullMQ retry with its exponential backoff. */
 export class RetryLater extends Error {
@@ -98,18 +106,84 @@ export class DeliveryProcessor implements OnApplicationBootstrap {
     const durationMs = Date.now() - started.getTime();
     if (outcome === 'skipped') {
       // Nothing was attempted: the claim's count is taken back, so a resend later numbers its attempts on.
-      await this.dataSource.query(
-        `UPDATE notifications.delivery SET status = 'skipped', attempts = attempts - 1, lease_until = NULL,
-           updated_at = clock_timestamp()
-         WHERE id = $1`,
-        [delivery.id],
+      await this.withRetries(delivery, () =>
+        this.dataSource.query(
+          `UPDATE notifications.delivery SET status = 'skipped', attempts = attempts - 1, lease_until = NULL,
+             updated_at = clock_timestamp()
+           WHERE id = $1 AND status = 'sending' AND attempts = $2`,
+          [delivery.id, delivery.attempts],
+        ),
       );
       return 'skipped';
     }
     const result = outcome;
     const final = !result.succeeded && delivery.attempts >= delivery.max_attempts;
     const nextAttemptAt = result.succeeded || final ? null : this.nextAttemptAt(delivery.attempts);
+    await this.withRetries(delivery, () =>
+      this.recordOutcome(delivery, started, durationMs, result, final, nextAttemptAt),
+    );
+    if (result.succeeded) return 'succeeded';
+    if (final) return 'failed';
+    throw new RetryLater(result.error ?? 'delivery failed');
+  }
+
+  /**
+   * Writes an attempt's outcome, trying again on failure. Each try is one transaction that first takes the row from
+   * this claim (`sending`, this attempt's number): a try whose commit went through but whose answer was lost, tried
+   * again, finds the row taken and writes nothing twice; so does one whose lease ran out and whose delivery another
+   * worker claimed since.
+   */
+  private async withRetries(delivery: ClaimedDelivery, write: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await write();
+        return;
+      } catch (error) {
+        if (attempt >= OUTCOME_WRITE_ATTEMPTS) {
+          this.logger.write(
+            'error',
+            'outcome of a delivery attempt not recorded; it is sent again after its lease',
+            {
+              deliveryId: delivery.id,
+              attempt: delivery.attempts,
+              tries: attempt,
+              err: serializeError(error),
+            },
+          );
+          throw error;
+        }
+        this.logger.write('warn', 'outcome of a delivery attempt not recorded; trying again', {
+          deliveryId: delivery.id,
+          attempt: delivery.attempts,
+          try: attempt,
+          err: serializeError(error),
+        });
+        await new Promise((resolve) => setTimeout(resolve, OUTCOME_RETRY_MS * 3 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private async recordOutcome(
+    delivery: ClaimedDelivery,
+    started: Date,
+    durationMs: number,
+    result: Outcome,
+    final: boolean,
+    nextAttemptAt: string | null,
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      const [, taken] = await manager.query<[unknown[], number]>(
+        `UPDATE notifications.delivery SET status = $2, lease_until = NULL, updated_at = clock_timestamp()
+         WHERE id = $1 AND status = 'sending' AND attempts = $3`,
+        [delivery.id, result.succeeded ? 'succeeded' : final ? 'failed' : 'pending', delivery.attempts],
+      );
+      if (taken === 0) {
+        this.logger.write('warn', 'outcome of a delivery attempt already recorded or its claim lost', {
+          deliveryId: delivery.id,
+          attempt: delivery.attempts,
+        });
+        return;
+      }
       await manager.query(
         `INSERT INTO notifications.delivery_attempt (delivery_id, attempt, started_at, duration_ms, succeeded,
            http_status, smtp_response, error)
@@ -124,11 +198,6 @@ export class DeliveryProcessor implements OnApplicationBootstrap {
           result.smtpResponse,
           result.error,
         ],
-      );
-      await manager.query(
-        `UPDATE notifications.delivery SET status = $2, lease_until = NULL, updated_at = clock_timestamp()
-         WHERE id = $1`,
-        [delivery.id, result.succeeded ? 'succeeded' : final ? 'failed' : 'pending'],
       );
       const common = {
         notificationId: delivery.notification_id ?? delivery.digest_id ?? delivery.id,
@@ -161,9 +230,6 @@ export class DeliveryProcessor implements OnApplicationBootstrap {
       );
       if (delivery.webhook_id) await this.trackWebhook(manager, delivery.webhook_id, result, final);
     });
-    if (result.succeeded) return 'succeeded';
-    if (final) return 'failed';
-    throw new RetryLater(result.error ?? 'delivery failed');
   }
 
   /** The BullMQ backoff of the attempt after `attempt`: delay × 2^(attempt−1). */

@@ -29,17 +29,17 @@ export class SchedulesProcessor implements OnApplicationBootstrap {
     );
     // Not awaited: with Redis away the service must still start (and say it is not ready) instead of hanging here;
     // the commands go through once Redis is back.
-    void this.setUpSchedules();
+    this.setUpSchedules().catch((error: unknown) =>
+      this.logger.write('warn', 'notification schedules not set up', { err: serializeError(error) }),
+    );
+    // The schedulers live in Redis only: one that comes back empty gets them again (BackgroundJobs retries on failure).
+    this.jobs.onRedisDataLost('notification schedules', () => this.setUpSchedules());
   }
 
   private async setUpSchedules(): Promise<void> {
-    try {
-      for (const name of JOBS)
-        await this.jobs
-          .queue<CorrelatedJobData>(SCHEDULE_QUEUE)
-          .upsertJobScheduler(name, { every: this.settings.SCHEDULER_INTERVAL_MS }, { name, data: {} });
-    } catch (error) {
-      this.logger.write('warn', 'notification schedules not set up', { err: serializeError(error) });
-    }
+    for (const name of JOBS)
+      await this.jobs
+        .queue<CorrelatedJobData>(SCHEDULE_QUEUE)
+        .upsertJobScheduler(name, { every: this.settings.SCHEDULER_INTERVAL_MS }, { name, data: {} });
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   allocationApprovalRecordedFixture,
   allocationRejectedFixture,
+  allocationRequestedFixture,
   budgetThresholdReachedFixture,
   MUNICIPALITIES,
   municipalityRegisteredFixture,
@@ -12,7 +13,7 @@ import {
   USERS,
   type CloudEvent,
 } from '@wandelwerk/contracts';
-import { planNotification, type PlanLookups } from './notification-plan.js';
+import { planNotification, ProposalNotYetKnown, type PlanLookups } from './notification-plan.js';
 
 const OFFICERS = [USERS.fundingOfficer, USERS.secondFundingOfficer];
 const lookups: PlanLookups = {
@@ -65,6 +66,30 @@ describe('recipients', () => {
       userIds: OFFICERS,
       vars: { thresholdPercent: budgetThresholdReachedFixture.data.thresholdPercent },
     });
+  });
+
+  it('an allocation decision about a proposal not seen yet waits for it, and on its last attempt goes out without the owner', async () => {
+    let asked = 0;
+    const unknown: PlanLookups = {
+      proposal: () => {
+        asked++;
+        return Promise.resolve(null);
+      },
+      officers: () => Promise.resolve(OFFICERS),
+    };
+    await expect(planNotification(allocationRejectedFixture, unknown)).rejects.toBeInstanceOf(
+      ProposalNotYetKnown,
+    );
+    expect(
+      await planNotification(allocationRejectedFixture, unknown, { unknownProposal: 'without-owner' }),
+    ).toMatchObject({ templateKey: 'allocation.rejected', municipalityIds: PARTIES, userIds: [] });
+    // The officers' queue does not need the owner, so it never waits for the proposal.
+    asked = 0;
+    expect(await planNotification(allocationRequestedFixture, unknown)).toMatchObject({
+      templateKey: 'allocation.requested',
+      userIds: OFFICERS,
+    });
+    expect(asked).toBe(0);
   });
 
   it('read-model events notify nobody', async () => {

@@ -22,6 +22,26 @@ export interface PlanLookups {
   officers(programmeCode: string): Promise<string[]>;
 }
 
+/**
+ * An event names a proposal whose owner is one of its recipients, but the proposal's own events (which carry the
+ * owner) have not been handled yet: the streams are consumed concurrently, so a funding event may come first. Thrown
+ * so the event is handled again later, when the read model knows the proposal.
+ */
+export class ProposalNotYetKnown extends Error {
+  override name = 'ProposalNotYetKnown';
+  constructor(readonly proposalId: string) {
+    super(`proposal ${proposalId} is not in the read model yet; its owner cannot be addressed`);
+  }
+}
+
+export interface PlanOptions {
+  /**
+   * What to do when the owner of a proposal is a recipient and the proposal is unknown: `retry` throws
+   * ProposalNotYetKnown; `without-owner` (the event's last attempt) notifies everyone else.
+   */
+  unknownProposal: 'retry' | 'without-owner';
+}
+
 /** Notifications that always go out (rejections, overdue reports, a paused webhook). */
 export const MANDATORY_TEMPLATES: ReadonlySet<TemplateKey> = new Set<TemplateKey>([
   'proposal.rejected',
@@ -79,6 +99,7 @@ const PROPOSAL_TRANSITIONS: ReadonlySet<string> = new Set([
 export async function planNotification(
   event: CloudEvent,
   lookups: PlanLookups,
+  options: PlanOptions = { unknownProposal: 'retry' },
 ): Promise<NotificationPlan | null> {
   const key = templateKeyOf(event.type);
   const data = event.data as Data;
@@ -139,8 +160,14 @@ export async function planNotification(
   }
 
   const ref = data['proposal'] as ProposalRef | undefined;
-  const known = ref ? await lookups.proposal(ref.proposalId) : null;
-  const owner = known ? [known.ownerUserId] : [];
+  // Looked up only where the owner is a recipient, so the officers' queue never waits for the projects stream.
+  const owner = async (): Promise<string[]> => {
+    if (!ref) return [];
+    const known = await lookups.proposal(ref.proposalId);
+    if (known) return [known.ownerUserId];
+    if (options.unknownProposal === 'retry') throw new ProposalNotYetKnown(ref.proposalId);
+    return [];
+  };
 
   if (key === 'milestone.scheduled' && ref) {
     return plan('milestone.scheduled', {
@@ -151,7 +178,7 @@ export async function planNotification(
       },
       proposalId: ref.proposalId,
       municipalityIds: municipalitiesOfRef(ref),
-      userIds: owner,
+      userIds: await owner(),
     });
   }
 
@@ -168,7 +195,7 @@ export async function planNotification(
         },
         proposalId: ref.proposalId,
         municipalityIds: municipalitiesOfRef(ref),
-        userIds: owner,
+        userIds: await owner(),
       },
       data['filedByUserId'],
     );
@@ -205,7 +232,12 @@ export async function planNotification(
     ) {
       return plan(
         key,
-        { vars, proposalId: ref.proposalId, municipalityIds: municipalitiesOfRef(ref), userIds: owner },
+        {
+          vars,
+          proposalId: ref.proposalId,
+          municipalityIds: municipalitiesOfRef(ref),
+          userIds: await owner(),
+        },
         actor,
       );
     }
@@ -223,7 +255,7 @@ export async function planNotification(
         },
         proposalId: ref.proposalId,
         municipalityIds: municipalitiesOfRef(ref),
-        userIds: owner,
+        userIds: await owner(),
       },
       actor,
     );
