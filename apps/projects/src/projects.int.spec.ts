@@ -20,6 +20,8 @@ import {
 import { subjectOf } from '@wandelwerk/messaging';
 import { startTestService, type TestService } from '@wandelwerk/platform/testing';
 import { waitFor } from '@wandelwerk/testing';
+import { runWithCorrelation } from '@wandelwerk/observability';
+import { createHash, randomUUID } from 'node:crypto';
 import { ProjectsSettings } from './config/projects.settings.js';
 import { projectsBlueprint } from './projects.blueprint.js';
 
@@ -381,6 +383,28 @@ describe('projects service', () => {
       const second = await list({ limit: 2, cursor: first.nextCursor });
       expect(second.nextCursor).toBeNull();
       expect(new Set([...first.items, ...second.items].map((p) => p.id)).size).toBe(3);
+    });
+
+    it('creates one draft for one client request, however often it comes (its first answer lost)', async () => {
+      // As the gateway sends a request retried with the same Idempotency-Key: the same request key on the RPC.
+      const requestKey = createHash('sha256').update(randomUUID()).digest('hex');
+      const create = () =>
+        runWithCorrelation({ correlationId: randomUUID(), requestKey }, () =>
+          call<ProposalDto>(PROJECTS_RPC.create, { actor: manager, data: draft({ title: requestKey }) }),
+        );
+      const first = await create();
+      expect(await create()).toEqual(first);
+      const rows = await t.db.query(`SELECT id FROM projects.proposal WHERE title = $1`, [requestKey]);
+      expect(rows).toEqual([{ id: first.id }]);
+      expect(
+        (await t.outbox('projects.proposal.created.v1')).filter((e) => e.subject === first.id),
+      ).toHaveLength(1);
+      // Without a request key every call is a new draft.
+      const other = await call<ProposalDto>(PROJECTS_RPC.create, {
+        actor: manager,
+        data: draft({ title: requestKey }),
+      });
+      expect(other.id).not.toBe(first.id);
     });
 
     it('keeps projects.proposal_year in step with every change, and lists by year from it', async () => {

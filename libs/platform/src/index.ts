@@ -10,3 +10,4 @@ export * from './service-cli.js';
 export * from './jobs/correlated-job.js';
 export * from './jobs/background-jobs.js';
 export * from './database/keyset-page.js';
+export * from './database/request-outcomes.js';

@@ -1,3 +1,4 @@
+import { PROJECTS_SCHEMA } from '../infrastructure/persistence/schema.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -23,6 +24,7 @@ import {
 } from '@wandelwerk/contracts';
 import { OutboxPublisher } from '@wandelwerk/messaging';
 import { randomUUID } from 'node:crypto';
+import { oncePerRequest } from '@wandelwerk/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { allowedActions, isEditable, nextStatus, USER_ACTIONS } from './proposal-lifecycle.js';
 import { ProposalProblems } from './proposal.problems.js';
@@ -106,37 +108,39 @@ export class ProposalsService {
 
   async create(actor: ActorDto, input: CreateProposalDto): Promise<ProposalDto> {
     this.checkDraft(input);
-    return this.dataSource.transaction(async (manager) => {
-      const { lead, partners } = await this.participants(manager, input);
-      const id = randomUUID();
-      const now = new Date();
-      await manager.query(
-        `INSERT INTO projects.proposal (id, status, version, title, summary, description, workshop, programme_code,
+    return this.dataSource.transaction((manager) =>
+      oncePerRequest(manager, PROJECTS_SCHEMA, 'proposal.create', async () => {
+        const { lead, partners } = await this.participants(manager, input);
+        const id = randomUUID();
+        const now = new Date();
+        await manager.query(
+          `INSERT INTO projects.proposal (id, status, version, title, summary, description, workshop, programme_code,
            owner_user_id, lead_municipality, partners, municipality_ids, total_cost_cents, eligible_cost_cents,
            requested_funding_cents, cost_plan, cost_plan_years, planned_start, planned_end, indicators, created_at,
            updated_at)
          VALUES ($1, 'draft', 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)`,
-        [
-          id,
-          input.title,
-          input.summary,
-          input.description,
-          input.workshop,
-          input.programmeCode,
-          actor.userId,
-          ...this.participantColumns(lead, partners),
-          ...planColumns(input),
-          now,
-        ],
-      );
-      const proposal = await this.load(manager, id);
-      await this.outbox.publish(manager, {
-        type: ProposalCreatedEvent.type,
-        subject: id,
-        data: { version: 1, proposal: detailsOf(proposal), status: 'draft', actorUserId: actor.userId },
-      });
-      return proposal;
-    });
+          [
+            id,
+            input.title,
+            input.summary,
+            input.description,
+            input.workshop,
+            input.programmeCode,
+            actor.userId,
+            ...this.participantColumns(lead, partners),
+            ...planColumns(input),
+            now,
+          ],
+        );
+        const proposal = await this.load(manager, id);
+        await this.outbox.publish(manager, {
+          type: ProposalCreatedEvent.type,
+          subject: id,
+          data: { version: 1, proposal: detailsOf(proposal), status: 'draft', actorUserId: actor.userId },
+        });
+        return proposal;
+      }),
+    );
   }
 
   async update(actor: ActorDto, id: string, patch: UpdateProposalDto): Promise<ProposalDto> {
@@ -213,19 +217,34 @@ export class ProposalsService {
     const extra = { ...request.extra, ...((await request.precondition?.(manager, current)) ?? {}) };
     const set = { ...request.set };
     if (request.action === 'start-review') set['review_round'] = current.reviewRound + 1;
-    const assignments = Object.keys(set).map((column, i) => `, ${column} = $${i + 4}`);
-    const result = await manager.query<[unknown, number]>(
-      `UPDATE projects.proposal SET status = $3, version = version + 1, updated_at = now()${assignments.join('')}
-       WHERE id = $1 AND version = $2`,
-      [id, current.version, to, ...Object.values(set)],
+    const assignments = Object.keys(set).map((column, i) => `, ${column} = $${i + 9}`);
+    // One round trip for the change, its history row and the changed proposal (each round trip costs the service and
+    // PostgreSQL more CPU than these statements themselves). No row when someone changed the proposal meanwhile.
+    const [row] = await manager.query<ProposalRow[]>(
+      `WITH p AS (
+         UPDATE projects.proposal SET status = $3, version = version + 1, updated_at = now()${assignments.join('')}
+         WHERE id = $1 AND version = $2
+         RETURNING *
+       ), transition AS (
+         INSERT INTO projects.proposal_transition (id, proposal_id, action, from_status, to_status, actor_user_id,
+           comment, at)
+         SELECT $4::uuid, p.id, $5::text, $6::text, p.status, $7::uuid, $8::text, now() FROM p
+       )
+       SELECT ${PROPOSAL_COLUMNS} FROM p`,
+      [
+        id,
+        current.version,
+        to,
+        randomUUID(),
+        request.action,
+        current.status,
+        request.actor?.userId ?? null,
+        request.comment,
+        ...Object.values(set),
+      ],
     );
-    if (result[1] !== 1) throw ProposalProblems.concurrentModification(current.status);
-    await manager.query(
-      `INSERT INTO projects.proposal_transition (id, proposal_id, action, from_status, to_status, actor_user_id,
-         comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
-      [randomUUID(), id, request.action, current.status, to, request.actor?.userId ?? null, request.comment],
-    );
-    const proposal = await this.load(manager, id);
+    if (!row) throw ProposalProblems.concurrentModification(current.status);
+    const proposal = withReviewRound(row);
     await this.outbox.publish(manager, {
       type: EVENT_TYPES[request.action],
       subject: id,
@@ -245,17 +264,25 @@ export class ProposalsService {
   /** The submit rules against the programme and municipalities this service knows from their events. */
   async checkSubmitRules(manager: EntityManager, proposal: ProposalDto): Promise<void> {
     const content = contentOf(proposal);
-    const [programme] = await manager.query<ProgrammeFacts[]>(
-      `SELECT code, max_funding_rate_basis_points AS "maxFundingRateBasisPoints", first_year AS "firstYear",
-         last_year AS "lastYear", active FROM projects.programme_read_model WHERE code = $1`,
-      [content.programmeCode],
-    );
     const ids = [content.leadMunicipality.municipalityId, ...content.partners.map((p) => p.municipalityId)];
-    const rows = await manager.query<MunicipalityFacts[]>(
-      `SELECT id, active FROM projects.municipality_read_model WHERE id = ANY($1::uuid[])`,
-      [ids],
+    // Programme and municipalities in one round trip.
+    const [facts] = await manager.query<
+      { programme: ProgrammeFacts | null; municipalities: MunicipalityFacts[] }[]
+    >(
+      `SELECT
+         (SELECT json_build_object('code', code, 'maxFundingRateBasisPoints', max_funding_rate_basis_points,
+            'firstYear', first_year, 'lastYear', last_year, 'active', active)
+          FROM projects.programme_read_model WHERE code = $1) AS programme,
+         (SELECT coalesce(json_agg(json_build_object('id', id, 'active', active)), '[]'::json)
+          FROM projects.municipality_read_model WHERE id = ANY($2::uuid[])) AS municipalities`,
+      [content.programmeCode, ids],
     );
-    const violations = submitRules(content, programme ?? null, new Map(rows.map((row) => [row.id, row])));
+    const rows = facts?.municipalities ?? [];
+    const violations = submitRules(
+      content,
+      facts?.programme ?? null,
+      new Map(rows.map((row) => [row.id, row])),
+    );
     if (violations.length > 0) throw ProposalProblems.submitRulesViolated(violations);
   }
 
@@ -309,10 +336,7 @@ export class ProposalsService {
       [id],
     );
     if (!row) throw ProposalProblems.notFound(id);
-    return Object.defineProperty(toProposalDto(row), 'reviewRound', {
-      value: row.review_round,
-      enumerable: false,
-    }) as ProposalDto & { reviewRound: number };
+    return withReviewRound(row);
   }
 
   private checkDraft(input: CreateProposalDto): void {
@@ -387,4 +411,12 @@ export class ProposalsService {
       `Only the owner of the proposal can ${en} it.`,
     );
   }
+}
+
+/** The proposal as the API shows it, with the review round for the service's own use (not serialised). */
+function withReviewRound(row: ProposalRow): ProposalDto & { reviewRound: number } {
+  return Object.defineProperty(toProposalDto(row), 'reviewRound', {
+    value: row.review_round,
+    enumerable: false,
+  }) as ProposalDto & { reviewRound: number };
 }

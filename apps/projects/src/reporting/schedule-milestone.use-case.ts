@@ -1,3 +1,5 @@
+import { oncePerRequest } from '@wandelwerk/platform';
+import { PROJECTS_SCHEMA } from '../infrastructure/persistence/schema.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -24,27 +26,29 @@ export class ScheduleMilestoneUseCase {
   ) {}
 
   execute(actor: ActorDto, proposalId: string, input: ScheduleMilestoneDto): Promise<MilestoneDto> {
-    return this.dataSource.transaction(async (manager) => {
-      const proposal = await proposalIn(
-        manager,
-        this.proposals,
-        actor,
-        proposalId,
-        SCHEDULABLE,
-        requireOfficer,
-      );
-      const [row] = await manager.query<MilestoneRow[]>(
-        `INSERT INTO projects.milestone (id, proposal_id, title, description, due_date, created_by_user_id)
+    return this.dataSource.transaction((manager) =>
+      oncePerRequest(manager, PROJECTS_SCHEMA, 'milestone.schedule', async () => {
+        const proposal = await proposalIn(
+          manager,
+          this.proposals,
+          actor,
+          proposalId,
+          SCHEDULABLE,
+          requireOfficer,
+        );
+        const [row] = await manager.query<MilestoneRow[]>(
+          `INSERT INTO projects.milestone (id, proposal_id, title, description, due_date, created_by_user_id)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${MILESTONE_COLUMNS}`,
-        [randomUUID(), proposalId, input.title, input.description ?? '', input.dueDate, actor.userId],
-      );
-      const milestone = toMilestoneDto(row);
-      await this.outbox.publish(manager, {
-        type: MilestoneScheduledEvent.type,
-        subject: milestone.id,
-        data: { proposal: refOf(proposal), title: milestone.title, dueDate: milestone.dueDate },
-      });
-      return milestone;
-    });
+          [randomUUID(), proposalId, input.title, input.description ?? '', input.dueDate, actor.userId],
+        );
+        const milestone = toMilestoneDto(row);
+        await this.outbox.publish(manager, {
+          type: MilestoneScheduledEvent.type,
+          subject: milestone.id,
+          data: { proposal: refOf(proposal), title: milestone.title, dueDate: milestone.dueDate },
+        });
+        return milestone;
+      }),
+    );
   }
 }

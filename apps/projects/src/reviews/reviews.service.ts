@@ -1,3 +1,5 @@
+import { oncePerRequest } from '@wandelwerk/platform';
+import { PROJECTS_SCHEMA } from '../infrastructure/persistence/schema.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -49,63 +51,65 @@ export class ReviewsService {
   ) {}
 
   async record(actor: ActorDto, proposalId: string, input: RecordReviewDto): Promise<ReviewDto> {
-    return this.dataSource.transaction(async (manager) => {
-      const proposal = await this.proposals.loadFor(manager, proposalId, actor);
-      if (proposal.status !== 'in-review')
-        throw ProposalProblems.transitionNotAllowed(proposal.status, 'endorse', []);
-      if (actor.role !== 'admin' && actor.role !== 'funding_officer')
-        throw ProposalProblems.forbidden(
-          'Ein Votum erfassen nur Förderreferentinnen und -referenten.',
-          'Only funding officers record a votum.',
-        );
-      // Lock the proposal row: reviews of one round are numbered against its current state.
-      await manager.query(`SELECT 1 FROM projects.proposal WHERE id = $1 FOR UPDATE`, [proposalId]);
-      const scores = Object.fromEntries(
-        REVIEW_CRITERIA.map((c) => [c, input.scores[c]]),
-      ) as unknown as ReviewDto['scores'];
-      const total = REVIEW_CRITERIA.reduce((sum, c) => sum + input.scores[c], 0);
-      const row: ReviewRow = {
-        id: randomUUID(),
-        proposal_id: proposalId,
-        round: proposal.reviewRound,
-        reviewer_user_id: actor.userId,
-        votum: input.votum,
-        scores,
-        total_score: total,
-        comment: input.comment,
-        created_at: new Date(),
-      };
-      await manager.query(
-        `INSERT INTO projects.review (id, proposal_id, round, reviewer_user_id, votum, scores, total_score, comment,
-           created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          row.id,
-          proposalId,
-          row.round,
-          actor.userId,
-          row.votum,
-          JSON.stringify(scores),
-          total,
-          row.comment,
-          row.created_at,
-        ],
-      );
-      await this.outbox.publish(manager, {
-        type: ReviewRecordedEvent.type,
-        subject: row.id,
-        data: {
-          proposal: refOf(proposal),
-          round: row.round,
-          reviewerUserId: actor.userId,
-          workshop: proposal.workshop,
-          votum: row.votum,
-          comment: row.comment,
+    return this.dataSource.transaction((manager) =>
+      oncePerRequest(manager, PROJECTS_SCHEMA, 'review.record', async () => {
+        const proposal = await this.proposals.loadFor(manager, proposalId, actor);
+        if (proposal.status !== 'in-review')
+          throw ProposalProblems.transitionNotAllowed(proposal.status, 'endorse', []);
+        if (actor.role !== 'admin' && actor.role !== 'funding_officer')
+          throw ProposalProblems.forbidden(
+            'Ein Votum erfassen nur Förderreferentinnen und -referenten.',
+            'Only funding officers record a votum.',
+          );
+        // Lock the proposal row: reviews of one round are numbered against its current state.
+        await manager.query(`SELECT 1 FROM projects.proposal WHERE id = $1 FOR UPDATE`, [proposalId]);
+        const scores = Object.fromEntries(
+          REVIEW_CRITERIA.map((c) => [c, input.scores[c]]),
+        ) as unknown as ReviewDto['scores'];
+        const total = REVIEW_CRITERIA.reduce((sum, c) => sum + input.scores[c], 0);
+        const row: ReviewRow = {
+          id: randomUUID(),
+          proposal_id: proposalId,
+          round: proposal.reviewRound,
+          reviewer_user_id: actor.userId,
+          votum: input.votum,
           scores,
-          totalScore: total,
-        },
-      });
-      return toReviewDto(row);
-    });
+          total_score: total,
+          comment: input.comment,
+          created_at: new Date(),
+        };
+        await manager.query(
+          `INSERT INTO projects.review (id, proposal_id, round, reviewer_user_id, votum, scores, total_score, comment,
+           created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            row.id,
+            proposalId,
+            row.round,
+            actor.userId,
+            row.votum,
+            JSON.stringify(scores),
+            total,
+            row.comment,
+            row.created_at,
+          ],
+        );
+        await this.outbox.publish(manager, {
+          type: ReviewRecordedEvent.type,
+          subject: row.id,
+          data: {
+            proposal: refOf(proposal),
+            round: row.round,
+            reviewerUserId: actor.userId,
+            workshop: proposal.workshop,
+            votum: row.votum,
+            comment: row.comment,
+            scores,
+            totalScore: total,
+          },
+        });
+        return toReviewDto(row);
+      }),
+    );
   }
 
   async list(actor: ActorDto, proposalId: string): Promise<ReviewDto[]> {

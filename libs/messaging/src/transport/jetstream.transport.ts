@@ -459,6 +459,19 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         detail: typeof body['detail'] === 'string' ? body['detail'] : error.message,
       };
     }
+    if (isLostDatabaseConnection(error)) {
+      // Not a bug in the request: the database went away under it (restart, failover, terminated connection) and its
+      // transaction was rolled back. The caller may retry (with the same Idempotency-Key).
+      this.log.write('warn', 'request failed: database connection lost', {
+        pattern,
+        err: serializeError(error),
+      });
+      return {
+        status: 503,
+        title: 'Service Unavailable',
+        detail: 'The service lost its database connection; please try again.',
+      };
+    }
     this.log.write('error', 'request handler failed', { pattern, err: serializeError(error) });
     return {
       status: 500,
@@ -466,6 +479,30 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       detail: 'The service could not complete the request.',
     };
   }
+}
+
+/** SQLSTATE classes of a connection that ended: 08 (connection exception), 57P01–57P03 (admin shutdown, crash, cannot connect now). */
+const LOST_CONNECTION_CODES = /^(08[0-9A-Z]{3}|57P0[1-3])$/;
+const LOST_CONNECTION_MESSAGES =
+  /Connection terminated|terminating connection|Client has encountered a connection error|ECONNRESET|ECONNREFUSED|QueryRunnerProviderAlreadyReleased|Query runner already released/i;
+
+/** Whether an error means the database connection was lost mid-request (TypeORM wraps the driver's error). */
+export function isLostDatabaseConnection(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const candidate = current as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+      driverError?: unknown;
+      cause?: unknown;
+    };
+    if (typeof candidate.code === 'string' && LOST_CONNECTION_CODES.test(candidate.code)) return true;
+    if (typeof candidate.name === 'string' && LOST_CONNECTION_MESSAGES.test(candidate.name)) return true;
+    if (typeof candidate.message === 'string' && LOST_CONNECTION_MESSAGES.test(candidate.message))
+      return true;
+    current = candidate.driverError ?? candidate.cause;
+  }
+  return false;
 }
 
 /** A string as an SQL literal that means the same whatever `standard_conforming_strings` says. */

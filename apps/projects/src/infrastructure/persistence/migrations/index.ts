@@ -1,4 +1,4 @@
-import { messagingTablesMigration } from '@wandelwerk/platform';
+import { messagingTablesMigration, requestOutcomesMigration } from '@wandelwerk/platform';
 import { PROJECTS_SCHEMA } from '../schema.js';
 import { Projects1764000000001 } from './1764000000001-projects.js';
 import { Reporting1764000000002 } from './1764000000002-reporting.js';
@@ -10,4 +10,5 @@ export const PROJECTS_MIGRATIONS = [
   Projects1764000000001,
   Reporting1764000000002,
   ProposalYear1764000000003,
+  requestOutcomesMigration(PROJECTS_SCHEMA),
 ];
