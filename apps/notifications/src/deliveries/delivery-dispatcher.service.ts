@@ -159,7 +159,21 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, OnApplication
           return { row, jobId, state: await queue.getJobState(jobId) };
         }),
       );
-      const stranded = jobs.filter((job) => !LIVE_JOB_STATES.has(job.state));
+      const jobless = jobs.filter((job) => !LIVE_JOB_STATES.has(job.state));
+      // A delivery can finish between the SELECT above and the look at its job (its job is then `completed`): only
+      // what is still open afterwards is stranded.
+      const open =
+        jobless.length === 0
+          ? new Set<string>()
+          : new Set(
+              (
+                await this.dataSource.query<{ id: string }[]>(
+                  `SELECT id FROM notifications.delivery WHERE id = ANY($1) AND status IN ('pending', 'sending')`,
+                  [jobless.map((job) => job.row.id)],
+                )
+              ).map((row) => row.id),
+            );
+      const stranded = jobless.filter((job) => open.has(job.row.id));
       await Promise.all(
         stranded.filter((job) => job.state !== 'unknown').map((job) => queue.remove(job.jobId)),
       );
