@@ -1,4 +1,5 @@
-import { currentRequestKey } from '@wandelwerk/observability';
+import { FUNDING_SCHEMA } from '../infrastructure/persistence/schema.js';
+import { oncePerRequest } from '@wandelwerk/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -325,126 +326,118 @@ export class AllocationsService {
    * `final`) closes the allocation and gives what was not paid back to the budget.
    */
   disburse(actor: ActorDto, id: string, data: DisburseDto): Promise<DisbursementResultDto> {
-    const requestKey = currentRequestKey() ?? null;
-    return this.withBudget(async (manager) => {
-      const current = await this.commandable(manager, actor, id, 'disburse', {
-        de: 'Auszahlungen erfassen',
-        en: 'Recording disbursements',
-      });
-      // The same request again (its first answer was lost): the tranche it paid, not a second one. The allocation is
-      // locked above, so no retry can pass this check while the first is still running.
-      if (requestKey) {
-        const [paid] = await manager.query<DisbursementRow[]>(
-          `SELECT ${DISBURSEMENT_COLUMNS} FROM funding.disbursement WHERE request_key = $1 AND allocation_id = $2`,
-          [requestKey, id],
+    // The same request again (its first answer was lost) gets the tranche it paid, not a second one.
+    return this.withBudget((manager) =>
+      oncePerRequest(manager, FUNDING_SCHEMA, 'allocation.disburse', async () => {
+        const current = await this.commandable(manager, actor, id, 'disburse', {
+          de: 'Auszahlungen erfassen',
+          en: 'Recording disbursements',
+        });
+        const year = current.years.find((y) => y.year === data.year);
+        if (!year)
+          throw AllocationProblems.yearNotAllocated(
+            data.year,
+            current.years.map((y) => y.year),
+          );
+        if (current.grantDecisionDate && data.paidOn < current.grantDecisionDate)
+          throw AllocationProblems.paidBeforeGrantDecision(current.grantDecisionDate);
+        // The allocation's row is locked, so this is the year's figure until commit; the CHECK on
+        // allocation_year (paid ≤ amount) stands behind it.
+        if (data.amountCents > year.remainingCents)
+          throw AllocationProblems.trancheExceedsYear(data.year, data.amountCents, year.remainingCents);
+        const key = { id: current.programmeId, code: current.programmeCode };
+        await manager.query(
+          `UPDATE funding.allocation_year SET paid_cents = paid_cents + $3 WHERE allocation_id = $1 AND year = $2`,
+          [id, data.year, data.amountCents],
         );
-        if (paid) return { ...toDisbursementDto(paid), allocation: current };
-      }
-      const year = current.years.find((y) => y.year === data.year);
-      if (!year)
-        throw AllocationProblems.yearNotAllocated(
-          data.year,
-          current.years.map((y) => y.year),
-        );
-      if (current.grantDecisionDate && data.paidOn < current.grantDecisionDate)
-        throw AllocationProblems.paidBeforeGrantDecision(current.grantDecisionDate);
-      // The allocation's row is locked, so this is the year's figure until commit; the CHECK on
-      // allocation_year (paid ≤ amount) stands behind it.
-      if (data.amountCents > year.remainingCents)
-        throw AllocationProblems.trancheExceedsYear(data.year, data.amountCents, year.remainingCents);
-      const key = { id: current.programmeId, code: current.programmeCode };
-      await manager.query(
-        `UPDATE funding.allocation_year SET paid_cents = paid_cents + $3 WHERE allocation_id = $1 AND year = $2`,
-        [id, data.year, data.amountCents],
-      );
-      await this.ledger.disburse(manager, key, data.year, data.amountCents);
-      const [row] = await manager.query<DisbursementRow[]>(
-        `INSERT INTO funding.disbursement (id, allocation_id, instalment, year, amount_cents, paid_on, report_id,
-           actor_user_id, comment, created_at, request_key)
+        await this.ledger.disburse(manager, key, data.year, data.amountCents);
+        const [row] = await manager.query<DisbursementRow[]>(
+          `INSERT INTO funding.disbursement (id, allocation_id, instalment, year, amount_cents, paid_on, report_id,
+           actor_user_id, comment, created_at)
          VALUES ($1, $2, (SELECT count(*) + 1 FROM funding.disbursement WHERE allocation_id = $2), $3, $4, $5, $6,
-           $7, $8, now(), $9)
+           $7, $8, now())
          RETURNING ${DISBURSEMENT_COLUMNS}`,
-        [
-          randomUUID(),
-          id,
-          data.year,
-          data.amountCents,
-          data.paidOn,
-          data.reportId ?? null,
-          actor.userId,
-          data.comment ?? null,
-          requestKey,
-        ],
-      );
-      const disbursement = toDisbursementDto(row);
-      const paidTotal = current.paidCents + data.amountCents;
-      const closes = paidTotal === current.amountCents || data.final === true;
-      let allocation = await this.update(manager, current, {
-        status: 'disbursing',
-        paid_cents: paidTotal,
-      });
-      await this.decide(manager, allocation, {
-        action: 'disburse',
-        from: current.status,
-        to: 'disbursing',
-        actorUserId: actor.userId,
-        reason: data.comment ?? null,
-        amountCents: data.amountCents,
-        details: {
-          disbursementId: disbursement.id,
-          instalment: disbursement.instalment,
-          year: data.year,
-          paidOn: data.paidOn,
-          reportId: disbursement.reportId,
-        },
-      });
-      let released = 0;
-      if (closes) {
-        const unpaid = unpaidByYear(allocation);
-        released = unpaid.reduce((sum, y) => sum + y.amountCents, 0);
-        await this.ledger.release(manager, key, unpaid);
-        const before = allocation;
-        allocation = await this.update(manager, before, { status: 'closed', released_cents: released });
+          [
+            randomUUID(),
+            id,
+            data.year,
+            data.amountCents,
+            data.paidOn,
+            data.reportId ?? null,
+            actor.userId,
+            data.comment ?? null,
+          ],
+        );
+        const disbursement = toDisbursementDto(row);
+        const paidTotal = current.paidCents + data.amountCents;
+        const closes = paidTotal === current.amountCents || data.final === true;
+        let allocation = await this.update(manager, current, {
+          status: 'disbursing',
+          paid_cents: paidTotal,
+        });
         await this.decide(manager, allocation, {
-          action: 'close',
-          from: 'disbursing',
-          to: 'closed',
+          action: 'disburse',
+          from: current.status,
+          to: 'disbursing',
           actorUserId: actor.userId,
           reason: data.comment ?? null,
-          amountCents: released,
-          details: { paidTotalCents: paidTotal, releasedCents: released, final: data.final === true },
-        });
-      }
-      await this.outbox.publish(manager, {
-        type: DisbursementPaidEvent.type,
-        subject: disbursement.id,
-        data: {
-          allocationId: id,
-          proposal: refOf(allocation),
-          programmeCode: allocation.programmeCode,
-          instalment: disbursement.instalment,
           amountCents: data.amountCents,
-          paidOn: data.paidOn,
-          paidTotalCents: paidTotal,
-          remainingCents: allocation.amountCents - paidTotal - released,
-          reportId: disbursement.reportId,
-          actorUserId: actor.userId,
-        },
-      });
-      if (closes) {
+          details: {
+            disbursementId: disbursement.id,
+            instalment: disbursement.instalment,
+            year: data.year,
+            paidOn: data.paidOn,
+            reportId: disbursement.reportId,
+          },
+        });
+        let released = 0;
+        if (closes) {
+          const unpaid = unpaidByYear(allocation);
+          released = unpaid.reduce((sum, y) => sum + y.amountCents, 0);
+          await this.ledger.release(manager, key, unpaid);
+          const before = allocation;
+          allocation = await this.update(manager, before, { status: 'closed', released_cents: released });
+          await this.decide(manager, allocation, {
+            action: 'close',
+            from: 'disbursing',
+            to: 'closed',
+            actorUserId: actor.userId,
+            reason: data.comment ?? null,
+            amountCents: released,
+            details: { paidTotalCents: paidTotal, releasedCents: released, final: data.final === true },
+          });
+        }
         await this.outbox.publish(manager, {
-          type: AllocationClosedEvent.type,
-          subject: id,
+          type: DisbursementPaidEvent.type,
+          subject: disbursement.id,
           data: {
-            ...eventBaseOf(allocation),
+            allocationId: id,
+            proposal: refOf(allocation),
+            programmeCode: allocation.programmeCode,
+            instalment: disbursement.instalment,
+            amountCents: data.amountCents,
+            paidOn: data.paidOn,
             paidTotalCents: paidTotal,
-            releasedCents: released,
+            remainingCents: allocation.amountCents - paidTotal - released,
+            reportId: disbursement.reportId,
             actorUserId: actor.userId,
           },
         });
-      }
-      return { ...disbursement, allocation };
-    });
+        if (closes) {
+          await this.outbox.publish(manager, {
+            type: AllocationClosedEvent.type,
+            subject: id,
+            data: {
+              ...eventBaseOf(allocation),
+              paidTotalCents: paidTotal,
+              releasedCents: released,
+              actorUserId: actor.userId,
+            },
+          });
+        }
+        return { ...disbursement, allocation };
+      }),
+    );
   }
 
   cancel(actor: ActorDto, id: string, reason: string): Promise<AllocationDto> {

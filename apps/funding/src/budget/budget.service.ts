@@ -1,4 +1,5 @@
-import { currentRequestKey } from '@wandelwerk/observability';
+import { FUNDING_SCHEMA } from '../infrastructure/persistence/schema.js';
+import { oncePerRequest } from '@wandelwerk/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -50,7 +51,12 @@ export class BudgetService {
     }
     const programme = await this.programmes.get(programmeId);
     try {
-      return await this.dataSource.transaction((manager) => this.amendIn(manager, actor, programme, input));
+      // The same request again (its first answer was lost) gets the amendment it made, not a second one.
+      return await this.dataSource.transaction((manager) =>
+        oncePerRequest(manager, FUNDING_SCHEMA, 'budget.amend', () =>
+          this.amendIn(manager, actor, programme, input),
+        ),
+      );
     } catch (error) {
       if (error instanceof BudgetLineRefused) throw await this.refusalProblem(error);
       throw error;
@@ -64,18 +70,6 @@ export class BudgetService {
     input: AmendBudgetDto,
   ): Promise<BudgetAmendmentDto> {
     const key = { id: programme.id, code: programme.code };
-    // The same request again (its first answer was lost): the amendment it made, not a second one.
-    const requestKey = currentRequestKey() ?? null;
-    if (requestKey) {
-      const [made] = await manager.query<AmendmentRow[]>(
-        `SELECT * FROM funding.budget_amendment WHERE request_key = $1 AND programme_id = $2`,
-        [requestKey, programme.id],
-      );
-      if (made) {
-        const years = [made.year, ...(made.to_year === null ? [] : [made.to_year])];
-        return { ...toAmendmentDto(made), years: await this.ledger.lines(manager, programme.id, years) };
-      }
-    }
     const { firstYear, lastYear } = programme.fundingPeriod;
     const inside = (field: string, year: number) => {
       if (year < firstYear || year > lastYear)
@@ -105,7 +99,7 @@ export class BudgetService {
       rows.push(await this.ledger.changePlan(manager, key, change.year, change.delta));
     const [amendment] = await manager.query<AmendmentRow[]>(
       `INSERT INTO funding.budget_amendment (id, programme_id, kind, year, to_year, amount_cents, reason,
-         actor_user_id, at, request_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9) RETURNING *`,
+         actor_user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING *`,
       [
         id,
         programme.id,
@@ -115,7 +109,6 @@ export class BudgetService {
         input.amountCents,
         input.reason,
         actor.userId,
-        requestKey,
       ],
     );
     await this.outbox.publishAll(
