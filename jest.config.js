@@ -5,6 +5,7 @@ const shared = {
   moduleNameMapper: {
     '^@wandelwerk/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^@wandelwerk/notifications/testing$': '<rootDir>/apps/notifications/src/testing/receivers.ts',
+    '^@wandelwerk/gateway/testing$': '<rootDir>/apps/gateway/src/testing/test-gateway.ts',
     '^@wandelwerk/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
     '^@wandelwerk/(gateway|projects|funding|municipalities|notifications)/blueprint$':
       '<rootDir>/apps/$1/src/$1.blueprint.ts',

@@ -1,14 +1,8 @@
 import type { ActorDto } from '@wandelwerk/contracts';
-import { loadConfig } from '@wandelwerk/config';
-import {
-  GatewaySettings,
-  LOCAL_AUDIENCE,
-  LOCAL_ISSUER,
-  gatewayBlueprint,
-} from '@wandelwerk/gateway/blueprint';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '@wandelwerk/gateway/blueprint';
+import { startTestGatewayOn } from '@wandelwerk/gateway/testing';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServiceApp, migrateDatabase } from '@wandelwerk/platform';
-import { createTestDatabase, testSettings, uniqueName, type TestDatabase } from '@wandelwerk/testing';
+import type { TestDatabase } from '@wandelwerk/testing';
 
 export interface HttpAnswer {
   status: number;
@@ -72,26 +66,8 @@ export const TEST_ADMIN: ActorDto = {
 
 /** The gateway in this process, on the NATS prefix of the services the test started, with its own Redis keys. */
 export async function startTestGateway(natsPrefix: string): Promise<TestGateway> {
-  const db = await createTestDatabase();
-  const settings = loadConfig(
-    GatewaySettings,
-    {
-      DATABASE_URL: db.url,
-      JWT_SECRET: TEST_JWT_SECRET,
-      QUEUE_PREFIX: uniqueName('wwtest'),
-      NATS_URL: testSettings().NATS_URL,
-      REDIS_URL: testSettings().REDIS_URL,
-      NATS_PREFIX: natsPrefix,
-      REDIS_KEY_PREFIX: uniqueName('wwtest'),
-      LOG_LEVEL: testSettings().TEST_LOG_LEVEL,
-      PORT: '0',
-    },
-    'gateway',
-  );
-  const blueprint = gatewayBlueprint(settings);
-  await migrateDatabase(settings.DATABASE_URL, blueprint.database!);
-  const gateway = await createServiceApp(blueprint);
-  const url = await gateway.start();
+  const gateway = await startTestGatewayOn(natsPrefix, { JWT_SECRET: TEST_JWT_SECRET });
+  const { url, db, settings } = gateway;
   const headersFor = (actor: ActorDto): Record<string, string> => ({
     authorization: `Bearer ${signAccessToken(actor, TEST_JWT_SECRET)}`,
   });
@@ -120,9 +96,6 @@ export async function startTestGateway(natsPrefix: string): Promise<TestGateway>
     sendAs,
     anonymous,
     headersFor,
-    async stop() {
-      await gateway.stop();
-      await db.drop();
-    },
+    stop: () => gateway.stop(),
   };
 }

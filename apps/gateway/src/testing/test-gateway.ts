@@ -16,14 +16,18 @@ export async function createGatewayTestDatabase(): Promise<TestDatabase> {
   return db;
 }
 
-export interface TestGatewayApp {
+/** A gateway started for a test: stop() also deletes its Redis keys and its database. */
+export interface TestGatewayInstance {
   service: ServiceApp;
   url: string;
   db: TestDatabase;
-  topo: TestTopology;
   settings: GatewaySettings;
-  /** Stops the gateway, deletes its Redis keys, its NATS topology and its database. */
+  /** Stops the gateway, deletes its Redis keys and its database (and the NATS topology it made, if any). */
   stop(): Promise<void>;
+}
+
+export interface TestGatewayApp extends TestGatewayInstance {
+  topo: TestTopology;
 }
 
 /**
@@ -36,6 +40,30 @@ export async function startTestGatewayApp(
   options: { modules?: (Type | DynamicModule)[]; topo?: TestTopology } = {},
 ): Promise<TestGatewayApp> {
   const topo = options.topo ?? (await createTestTopology());
+  const gateway = await launch(topo.prefix, settings, options.modules ?? []);
+  return {
+    ...gateway,
+    topo,
+    async stop() {
+      await gateway.stop();
+      if (!options.topo) await topo.dispose();
+    },
+  };
+}
+
+/** The gateway in front of services a test started on `natsPrefix` (end-to-end tests), with its own database and keys. */
+export function startTestGatewayOn(
+  natsPrefix: string,
+  settings: Record<string, string> = {},
+): Promise<TestGatewayInstance> {
+  return launch(natsPrefix, settings, []);
+}
+
+async function launch(
+  natsPrefix: string,
+  settings: Record<string, string>,
+  modules: (Type | DynamicModule)[],
+): Promise<TestGatewayInstance> {
   const db = await createGatewayTestDatabase();
   const prefix = uniqueName('gw');
   const loaded = loadConfig(
@@ -44,7 +72,7 @@ export async function startTestGatewayApp(
       DATABASE_URL: db.url,
       NATS_URL: testSettings().NATS_URL,
       REDIS_URL: testSettings().REDIS_URL,
-      NATS_PREFIX: topo.prefix,
+      NATS_PREFIX: natsPrefix,
       REDIS_KEY_PREFIX: prefix,
       QUEUE_PREFIX: prefix,
       PORT: '0',
@@ -53,13 +81,12 @@ export async function startTestGatewayApp(
     },
     'gateway',
   );
-  const service = await createServiceApp(gatewayBlueprint(loaded, { modules: options.modules ?? [] }));
+  const service = await createServiceApp(gatewayBlueprint(loaded, { modules }));
   const url = await service.start();
   return {
     service,
     url,
     db,
-    topo,
     settings: loaded,
     async stop() {
       await service.stop();
@@ -73,7 +100,6 @@ export async function startTestGatewayApp(
       } finally {
         redis.disconnect();
       }
-      if (!options.topo) await topo.dispose();
       await db.drop();
     },
   };
