@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { loadConfig } from '@wandelwerk/config';
 import { encodeCursor } from '@wandelwerk/contracts';
 import { createServiceApp, type ServiceApp } from '@wandelwerk/platform';
@@ -11,6 +10,7 @@ import { ProjectsSettings, projectsBlueprint } from '@wandelwerk/projects/bluepr
 import { seedProposals, seedReadModels, type SeededMunicipality } from './projects/seed.js';
 import type { FromLoad, LoadJob, LoadResult, Scenario, ToLoad } from './projects/shared.js';
 import { cpuBetween, cpuSnapshot, type CpuUsage } from './support/machine.js';
+import { deleteRedisKeys } from './support/redis-keys.js';
 import { runSuite, type Report } from './support/report.js';
 import { distribution } from './support/stats.js';
 
@@ -199,25 +199,6 @@ async function listCases(projects: TestService, municipalities: SeededMunicipali
       ]),
     },
   ];
-}
-
-async function deleteKeys(url: string, prefixes: string[]): Promise<number> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await redis.connect();
-    for (const prefix of prefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) deleted += await redis.del(...keys);
-      } while (cursor !== '0');
-    }
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
 }
 
 runSuite(
@@ -515,7 +496,7 @@ runSuite(
       await hello?.close().catch(() => undefined);
       await gateway?.stop().catch(() => undefined);
       await natsPrefixHolder.projects?.dispose().catch(() => undefined);
-      const deleted = await deleteKeys(testSettings().REDIS_URL, [redisKeyPrefix, queuePrefix]).catch(
+      const deleted = await deleteRedisKeys(testSettings().REDIS_URL, [redisKeyPrefix, queuePrefix]).catch(
         () => 0,
       );
       context.progress(`cleaned up (database, NATS streams, ${deleted} Redis keys)`);

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Redis } from 'ioredis';
 import { buildTopology, connectNats, deleteTopology } from '@wandelwerk/messaging';
 import {
   createTestDatabase,
@@ -11,6 +10,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from '@wandelwerk/testing';
+import { deleteRedisKeys } from './redis-keys.js';
 import { sleep } from './stats.js';
 
 /*
@@ -141,25 +141,6 @@ async function stopApp(app: AppProcess): Promise<number | string | null> {
   const [code, signal] = await exited;
   clearTimeout(timer);
   return code ?? signal;
-}
-
-async function deleteRedisKeys(url: string, prefixes: string[]): Promise<number> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await redis.connect();
-    for (const prefix of prefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) deleted += await redis.del(...keys);
-      } while (cursor !== '0');
-    }
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
 }
 
 /** Migrates, provisions and starts the five apps; on any failure removes what it made and rethrows. */

@@ -25,7 +25,8 @@ export interface IssuedAccessToken {
   expiresAt: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** A user or municipality id as tokens carry them (versions 1 to 8). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /** Thrown for every token that is not acceptable; the guard answers 401 without saying why. */
 export class InvalidTokenError extends Error {

@@ -1,7 +1,7 @@
 import { ProblemException, ROLES, standardProblem, type Role } from '@wandelwerk/contracts';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { createHash } from 'node:crypto';
-import { InvalidTokenError, type VerifiedToken } from './access-tokens.js';
+import { InvalidTokenError, UUID, type VerifiedToken } from './access-tokens.js';
 import type { ExternalTokenVerifier } from './external-token.verifier.js';
 
 export interface OidcOptions {
@@ -16,7 +16,6 @@ export interface OidcOptions {
 
 /** When a user has several Wandelwerk roles at the issuer, the one with the most rights counts. */
 const ROLE_PRECEDENCE: readonly Role[] = ['admin', 'funding_officer', 'program_manager', 'municipality'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 export function claimAt(payload: Record<string, unknown>, path: string): unknown {

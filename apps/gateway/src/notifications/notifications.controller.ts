@@ -17,6 +17,7 @@ import {
   NotificationDeliveriesDto,
   NotificationDto,
   NotificationPageDto,
+  ROLES,
   ReadAllResultDto,
   type ActorDto,
 } from '@wandelwerk/contracts';
@@ -32,8 +33,6 @@ import { Roles } from '../auth/roles.decorator.js';
 import { ApiProblemResponses, UuidParam } from '../http/index.js';
 import { LiveNotifications } from './live-notifications.service.js';
 
-const EVERYONE = ['admin', 'program_manager', 'funding_officer', 'municipality'] as const;
-
 /** The caller's own notifications: a municipality account those of its municipality, anyone else their own. */
 @ApiTags('notifications')
 @Controller('api/v1/notifications')
@@ -46,7 +45,7 @@ export class NotificationsController {
   ) {}
 
   @Get()
-  @Roles(...EVERYONE)
+  @Roles(...ROLES)
   @ApiOperation({ summary: 'Meine Benachrichtigungen, neueste zuerst / my notifications, newest first' })
   @ApiOkResponse({ type: NotificationPageDto })
   list(
@@ -57,7 +56,7 @@ export class NotificationsController {
   }
 
   @Sse('stream')
-  @Roles(...EVERYONE)
+  @Roles(...ROLES)
   @ApiOperation({
     summary:
       'Neue Benachrichtigungen live (Server-Sent Events) / new notifications live: event "notification" with id, title, templateKey',
@@ -113,7 +112,7 @@ export class NotificationsController {
   }
 
   @Post('read-all')
-  @Roles(...EVERYONE)
+  @Roles(...ROLES)
   @HttpCode(200)
   @ApiOperation({ summary: 'Alle als gelesen markieren / mark all read' })
   @ApiOkResponse({ type: ReadAllResultDto })
@@ -122,7 +121,7 @@ export class NotificationsController {
   }
 
   @Post(':id/read')
-  @Roles(...EVERYONE)
+  @Roles(...ROLES)
   @HttpCode(200)
   @ApiOperation({ summary: 'Als gelesen markieren / mark read' })
   @ApiOkResponse({ type: NotificationDto })
@@ -132,7 +131,7 @@ export class NotificationsController {
   }
 
   @Get(':id/deliveries')
-  @Roles(...EVERYONE)
+  @Roles(...ROLES)
   @ApiOperation({
     summary: 'Zustellversuche / every delivery attempt: time, channel, status code or SMTP answer, error',
   })

@@ -1,21 +1,12 @@
 import { IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { apply } from '../fields.js';
 import { localizedMessage } from '../validation.js';
+
+export { Cents, MAX_CENTS } from '../fields.js';
 
 const DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 
-/** Largest amount of money any field takes: sums of such amounts stay exact in JavaScript numbers. */
-export const MAX_CENTS = Number.MAX_SAFE_INTEGER;
 export const PROGRAMME_CODE_PATTERN = /^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$/;
-
-const apply =
-  (...decorators: PropertyDecorator[]): PropertyDecorator =>
-  (target, property) =>
-    decorators.forEach((decorate) => decorate(target, property));
-
-/** Whole euro cents from `minimum` (0 by default) to MAX_CENTS. */
-export function Cents(minimum = 0): PropertyDecorator {
-  return apply(IsInt(), Min(minimum), Max(MAX_CENTS));
-}
 
 /** A calendar year the platform plans in. */
 export function Year(): PropertyDecorator {

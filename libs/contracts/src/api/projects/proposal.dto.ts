@@ -8,7 +8,6 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
-  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -26,6 +25,8 @@ import {
 } from '../../events/projects/proposal.event.js';
 import { MAX_PARTNERS } from '../../events/shared/references.event.js';
 import { ActorDto } from '../actor.js';
+import { Cents } from '../fields.js';
+import { IndicatorName, IndicatorValue } from './indicator-fields.js';
 import { proposalCommand } from './proposal-commands.js';
 import { CursorPageQueryDto, SortQuery } from '../pagination.js';
 import { ToInt } from '../query-params.js';
@@ -33,7 +34,6 @@ import { localizedMessage } from '../validation.js';
 
 const DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const PROGRAMME_CODE_PATTERN = /^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$/;
-const MAX_CENTS = Number.MAX_SAFE_INTEGER;
 
 /** A calendar date `YYYY-MM-DD` that exists (no 2026-02-30). */
 function IsCalendarDate(): PropertyDecorator {
@@ -48,14 +48,6 @@ function IsCalendarDate(): PropertyDecorator {
   return (target, property) => {
     real(target, property);
     matches(target, property);
-  };
-}
-
-function Cents(): PropertyDecorator {
-  return (target, property) => {
-    IsInt()(target, property);
-    Min(0)(target, property);
-    Max(MAX_CENTS)(target, property);
   };
 }
 
@@ -92,9 +84,7 @@ export class CostPlanYearDto {
 
 /** An expected outcome, e.g. "Arbeitsplätze geschaffen", unit "Anzahl", target 25. */
 export class IndicatorDto {
-  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Arbeitsplätze geschaffen' })
-  @IsString()
-  @Length(1, 200)
+  @IndicatorName()
   name!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 40, example: 'Anzahl' })
@@ -102,10 +92,7 @@ export class IndicatorDto {
   @Length(1, 40)
   unit!: string;
 
-  @ApiProperty({ minimum: 0, example: 25 })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 })
-  @Min(0)
-  @Max(1e12)
+  @IndicatorValue(25)
   targetValue!: number;
 }
 

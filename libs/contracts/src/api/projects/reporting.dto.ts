@@ -6,7 +6,6 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
-  IsNumber,
   IsOptional,
   IsString,
   Length,
@@ -16,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { REPORT_KINDS, type ReportKind } from '../../events/projects/report.event.js';
+import { IndicatorName, IndicatorValue } from './indicator-fields.js';
 import { proposalCommand, proposalItemCommand } from './proposal-commands.js';
 import { localizedMessage } from '../validation.js';
 
@@ -110,15 +110,10 @@ export class ScheduleReportDto {
 
 /** A figure reached for one of the proposal's indicators. */
 export class IndicatorFigureDto {
-  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Arbeitsplätze geschaffen' })
-  @IsString()
-  @Length(1, 200)
+  @IndicatorName()
   name!: string;
 
-  @ApiProperty({ minimum: 0, example: 12 })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 })
-  @Min(0)
-  @Max(1e12)
+  @IndicatorValue(12)
   value!: number;
 }
 
