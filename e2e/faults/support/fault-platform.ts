@@ -7,15 +7,17 @@ import {
   type PrivatePostgres,
   type PrivateServer,
 } from '@wandelwerk/testing';
+import {
+  startMailCatcher,
+  startWebhookReceiver,
+  type MailCatcher,
+  type WebhookReceiver,
+} from '@wandelwerk/notifications/testing';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { simpleParser } from 'mailparser';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
 import {
   ALL_APPS,
   REPO_ROOT,
@@ -30,98 +32,6 @@ export const PUBLIC_API_URL = 'https://wandelwerk.example';
 /** The notifications service retries a failed webhook after this long: long enough to lose the retry with Redis. */
 export const DELIVERY_BACKOFF_MS = 2_000;
 
-export interface ReceivedHook {
-  headers: IncomingHttpHeaders;
-  body: string;
-  answeredWith: number;
-}
-
-/** A webhook receiver that answers 204, or 503 while `failing` is set (to leave retries waiting in Redis). */
-export interface HookReceiver {
-  url: string;
-  received: ReceivedHook[];
-  failing: boolean;
-  close(): Promise<void>;
-}
-
-async function startHookReceiver(): Promise<HookReceiver> {
-  const receiver: HookReceiver = {
-    url: '',
-    received: [],
-    failing: false,
-    close: () => Promise.resolve(),
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const status = receiver.failing ? 503 : 204;
-      receiver.received.push({
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        answeredWith: status,
-      });
-      res.statusCode = status;
-      res.end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/wandelwerk`;
-  receiver.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return receiver;
-}
-
-export interface CaughtMail {
-  to: string[];
-  subject: string;
-  messageId: string;
-}
-
-/** What the SMTP server of the test accepted. */
-export interface MailCatcher {
-  url: string;
-  mails: CaughtMail[];
-  close(): Promise<void>;
-}
-
-/**
- * A real SMTP server on loopback that keeps what it accepts. Unlike the notifications tests' catcher it survives a
- * client that dies in the middle of a session (a SIGKILLed notifications service resets the connection).
- */
-async function startSmtpCatcher(): Promise<MailCatcher> {
-  const mails: CaughtMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((parsed) => {
-          mails.push({
-            to: session.envelope.rcptTo.map((r) => r.address),
-            subject: parsed.subject ?? '',
-            messageId: parsed.messageId ?? '',
-          });
-          callback();
-        })
-        .catch((error: Error) => callback(error));
-    },
-  });
-  server.on('error', () => undefined); // a reset connection is the fault being injected
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    mails,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 /**
  * The five apps as processes (as `npm start` runs them) on a PostgreSQL cluster, a nats-server with JetStream and a
  * redis-server of the test's own, each on a free port: the test may kill, stop and start any of them. Each app keeps
@@ -132,7 +42,8 @@ export interface FaultPlatform {
   nats: PrivateServer;
   redis: PrivateServer;
   smtp: MailCatcher;
-  hooks: HookReceiver;
+  /** Answers 204, or 503 while `failing` is set (to leave retries waiting in Redis). */
+  hooks: WebhookReceiver;
   /** The platform's database (every service's schema), as the superuser of the private cluster. */
   db: pg.Pool;
   gatewayUrl: string;
@@ -156,8 +67,9 @@ export async function startFaultPlatform(): Promise<FaultPlatform> {
     startPrivatePostgres(),
     startPrivateNatsServer(),
     startPrivateRedisServer(),
-    startSmtpCatcher(),
-    startHookReceiver(),
+    // Unlike other tests' catchers it must survive a SIGKILLed notifications service resetting the connection.
+    startMailCatcher({ tolerateClientResets: true }),
+    startWebhookReceiver(),
   ]);
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();

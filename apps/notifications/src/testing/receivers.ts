@@ -19,7 +19,15 @@ export interface MailCatcher {
   close(): Promise<void>;
 }
 
-export async function startMailCatcher(): Promise<MailCatcher> {
+export interface MailCatcherOptions {
+  /**
+   * Survive a client that dies in the middle of a session (a SIGKILLed service resets the connection): the server's
+   * errors are ignored instead of failing the test.
+   */
+  tolerateClientResets?: boolean;
+}
+
+export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
   const mails: CaughtMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -42,6 +50,7 @@ export async function startMailCatcher(): Promise<MailCatcher> {
         .catch((error: Error) => callback(error));
     },
   });
+  if (options.tolerateClientResets) server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
@@ -57,20 +66,25 @@ export interface ReceivedWebhook {
   answeredWith: number;
 }
 
-/** A real HTTP webhook receiver; `answers` says what to answer to the 1st, 2nd, … request (then 204). */
+/**
+ * A real HTTP webhook receiver; `answers` says what to answer to the 1st, 2nd, … request (then 204). While `failing`
+ * is set it answers 503 to every request instead.
+ */
 export interface WebhookReceiver {
   url: string;
   received: ReceivedWebhook[];
+  failing: boolean;
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(answers: number[] = []): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
+  let failing = false;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const status = answers[received.length] ?? 204;
+      const status = failing ? 503 : (answers[received.length] ?? 204);
       received.push({
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
@@ -85,6 +99,12 @@ export async function startWebhookReceiver(answers: number[] = []): Promise<Webh
   return {
     url: `http://127.0.0.1:${port}/hooks/wandelwerk`,
     received,
+    get failing() {
+      return failing;
+    },
+    set failing(value: boolean) {
+      failing = value;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
